@@ -1,0 +1,697 @@
+"""The ``thematica`` command: a thin layer that parses, calls the API and renders.
+
+Heavy modules (SQLAlchemy, Rich, the API itself) are imported inside commands, so
+``thematica --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from thematica.errors import ProjectError, ThematicaError
+
+if TYPE_CHECKING:
+    from thematica.project import Project
+
+
+class _Group(TyperGroup):
+    """Turns a :class:`ThematicaError` into one line on stderr and exit status 2."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ThematicaError as error:
+            typer.echo(f"Error: {error}", err=True)
+            raise typer.Exit(2) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="Thematica: a local-first workbench for qualitative interview studies.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+sources_app = typer.Typer(help="Add and inspect sources (transcripts).", no_args_is_help=True)
+cases_app = typer.Typer(help="Participants (cases) and their attributes.", no_args_is_help=True)
+codes_app = typer.Typer(help="Build and change the codebook.", no_args_is_help=True)
+codings_app = typer.Typer(help="Import and list codings.", no_args_is_help=True)
+memo_app = typer.Typer(help="The reflexive journal and anchored memos.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+app.add_typer(cases_app, name="cases")
+app.add_typer(codes_app, name="codes")
+app.add_typer(codings_app, name="codings")
+app.add_typer(memo_app, name="memo")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+class _State:
+    def __init__(self, location: str | None, user: str | None) -> None:
+        self.location = location
+        self.user = user
+        self._project: Project | None = None
+
+    def project(self) -> Project:
+        if self._project is None:
+            from thematica.project import open_project
+
+            self._project = open_project(find_project(self.location), actor=self.user)
+        return self._project
+
+
+def find_project(given: str | None) -> str:
+    """The project named by ``-p``, else ``THEMATICA_PROJECT``, else the one here."""
+    if given:
+        return given
+    if os.environ.get("THEMATICA_PROJECT"):
+        return os.environ["THEMATICA_PROJECT"]
+    here = sorted(str(p) for p in Path.cwd().glob("*.thematica"))
+    if len(here) == 1:
+        return here[0]
+    if not here:
+        raise ProjectError(
+            "no project given: use -p PATH, set THEMATICA_PROJECT, or run where one "
+            "*.thematica file is"
+        )
+    raise ProjectError(f"several projects here ({', '.join(here)}): choose one with -p PATH")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from thematica import __version__
+
+        typer.echo(f"thematica {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    project: Annotated[
+        str | None,
+        typer.Option(
+            "-p", "--project", "--db", help="Project file or database URL (postgresql://...)."
+        ),
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Who is making changes (default: login name).")
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    ctx.obj = _State(project, user)
+    ctx.call_on_close(lambda: ctx.obj._project and ctx.obj._project.close())
+
+
+def _project(ctx: typer.Context) -> Project:
+    return ctx.find_root().obj.project()
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _console():
+    from rich.console import Console
+
+    # Piped output is for reading and grepping, not for an 80-column terminal: let wide
+    # tables keep their columns.
+    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200
+    return Console(highlight=False, soft_wrap=False, width=width)
+
+
+def _table(columns: list[str], rows: list[list[Any]], right: set[str] = frozenset()) -> None:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for column in columns:
+        table.add_column(column, justify="right" if column in right else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    _console().print(table)
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+# -- project ----------------------------------------------------------------------------
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(help="New project file, or a postgresql:// URL.")],
+    name: Annotated[str | None, typer.Option(help="Study name (default: the file name).")] = None,
+    participant_label: Annotated[
+        str, typer.Option(help="How participants are named in quotes, with {id}.")
+    ] = "Participant {id}",
+) -> None:
+    """Create a new project."""
+    from thematica.project import create_project
+
+    state = ctx.find_root().obj
+    create_project(path, name=name, participant_label=participant_label, actor=state.user).close()
+    typer.echo(f"Created project {path}")
+
+
+@app.command()
+def log(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="How many events, newest first (0: all).")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Show who changed what, newest first."""
+    events = _project(ctx).log(limit or None)
+    if as_json:
+        _print_json([e.as_dict() for e in events])
+        return
+    rows = [
+        [
+            e.id,
+            e.at[:19].replace("T", " "),
+            e.actor,
+            e.action,
+            e.target,
+            f"undone by {e.undone_by}" if e.undone_by else "",
+        ]
+        for e in events
+    ]
+    _table(["#", "at (UTC)", "who", "action", "target", ""], rows, right={"#"})
+
+
+@app.command()
+def undo(ctx: typer.Context) -> None:
+    """Undo the most recent change."""
+    event = _project(ctx).undo()
+    typer.echo(f"Undid event {event.id}: {event.action} {event.target}".rstrip())
+
+
+# -- sources ------------------------------------------------------------------------------
+
+
+@sources_app.command("add")
+def sources_add(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Plain-text (.txt) or Markdown files.")],
+    case: Annotated[str | None, typer.Option(help="Link the sources to this case.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding, e.g. cp1252.")] = None,
+) -> None:
+    """Add sources; all files are added, or none if one cannot be read."""
+    for source in _project(ctx).sources.add_files(files, encoding=encoding, case=case):
+        linked = f" ({', '.join(source.cases)})" if source.cases else ""
+        typer.echo(
+            f"Added {source.name}: {_plural(source.words, 'word')}, "
+            f"{_plural(source.turns, 'turn')}{linked}"
+        )
+
+
+@sources_app.command("list")
+def sources_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the sources with their size, turns, codings and cases."""
+    sources = _project(ctx).sources.list()
+    if as_json:
+        _print_json([s.as_dict() for s in sources])
+        return
+    rows = [[s.name, f"{s.words:,}", s.turns, s.codings, ", ".join(s.cases)] for s in sources]
+    _table(
+        ["source", "words", "turns", "codings", "cases"], rows, right={"words", "turns", "codings"}
+    )
+
+
+@sources_app.command("show")
+def sources_show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Source name.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show a source's details and its text, turn by turn."""
+    project = _project(ctx)
+    source = project.sources.get(name)
+    text = project.sources.text(name)
+    turns = project.sources.turns(name)
+    if as_json:
+        _print_json(
+            {
+                **source.as_dict(),
+                "text": text,
+                "turns": [
+                    {"start": t.start, "end": t.end, "speaker": t.speaker, "role": t.role}
+                    for t in turns
+                ],
+            }
+        )
+        return
+    typer.echo(
+        f"{source.name} · {source.kind} · {_plural(source.words, 'word')} · {source.checksum[:12]}"
+    )
+    if source.cases:
+        typer.echo(f"cases: {', '.join(source.cases)}")
+    typer.echo("")
+    typer.echo(text)
+
+
+# -- cases --------------------------------------------------------------------------------
+
+
+def _parse_types(values: list[str]) -> dict[str, str]:
+    from thematica.errors import InvalidInput
+
+    types = {}
+    for value in values:
+        name, sep, kind = value.partition("=")
+        if not sep:
+            raise InvalidInput(f"--type {value!r} must look like NAME=TYPE, e.g. age=integer")
+        types[name.strip()] = kind.strip()
+    return types
+
+
+@cases_app.command("import")
+def cases_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV with one row per participant.")],
+    id_column: Annotated[str, typer.Option("--id", help="Column holding the participant id.")],
+    type_: Annotated[
+        list[str] | None, typer.Option("--type", help="Attribute type, NAME=TYPE (repeatable).")
+    ] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding, e.g. cp1252.")] = None,
+) -> None:
+    """Create or update cases from a CSV; other columns become typed attributes."""
+    result = _project(ctx).cases.import_csv(
+        file, id_column=id_column, types=_parse_types(type_ or []), encoding=encoding
+    )
+    typer.echo(
+        f"Imported {_plural(result.created + result.updated, 'case')} "
+        f"({result.created} new, {result.updated} updated) with "
+        f"{_plural(len(result.attributes), 'attribute')}: "
+        + ", ".join(f"{a.name} ({a.type})" for a in result.attributes)
+    )
+
+
+@cases_app.command("list")
+def cases_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the cases with their attributes."""
+    project = _project(ctx)
+    cases = project.cases.list()
+    if as_json:
+        _print_json([c.as_dict() for c in cases])
+        return
+    names = [a.name for a in project.cases.attributes()]
+    rows = [
+        [c.label, *(_cell(c.attributes.get(n)) for n in names), ", ".join(c.sources)] for c in cases
+    ]
+    _table(["case", *names, "sources"], rows)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+@cases_app.command("show")
+def cases_show(
+    ctx: typer.Context,
+    case: Annotated[str, typer.Argument(help="Case id or label.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show one case's attributes and sources."""
+    found = _project(ctx).cases.get(case)
+    if as_json:
+        _print_json(found.as_dict())
+        return
+    typer.echo(f"{found.label} (id {found.key})")
+    for name, value in found.attributes.items():
+        typer.echo(f"  {name}: {_cell(value)}")
+    typer.echo(f"  sources: {', '.join(found.sources) or '(none)'}")
+
+
+@cases_app.command("link")
+def cases_link(
+    ctx: typer.Context,
+    case: Annotated[str, typer.Argument(help="Case id or label.")],
+    source: Annotated[str, typer.Argument(help="Source name.")],
+) -> None:
+    """Link a case to a source."""
+    _project(ctx).cases.link(case, source)
+    typer.echo(f"Linked {case} to {source}")
+
+
+# -- codes --------------------------------------------------------------------------------
+
+
+@codes_app.command("add")
+def codes_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Code name.")],
+    parent: Annotated[str | None, typer.Option(help="Parent code (name or path).")] = None,
+    description: Annotated[str, typer.Option(help="What the code captures.")] = "",
+    colour: Annotated[str | None, typer.Option(help="Colour as #rrggbb.")] = None,
+) -> None:
+    """Add a code."""
+    code = _project(ctx).codes.add(name, parent=parent, description=description, colour=colour)
+    typer.echo(f"Added code {code.path}")
+
+
+@codes_app.command("list")
+def codes_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the codes, depth first, with counts of codings."""
+    codes = _project(ctx).codes.list()
+    if as_json:
+        _print_json([c.as_dict() for c in codes])
+        return
+    rows = [["  " * c.depth + c.name, c.codings, c.colour, c.description] for c in codes]
+    _table(["code", "codings", "colour", "description"], rows, right={"codings"})
+
+
+@codes_app.command("tree")
+def codes_tree(ctx: typer.Context) -> None:
+    """Show the codebook as a tree."""
+    from rich.tree import Tree
+
+    codes = _project(ctx).codes.list()
+    root = Tree("codebook", guide_style="dim")
+    nodes: dict[str, Tree] = {}
+    for code in codes:
+        parent = nodes[code.parent] if code.parent else root
+        nodes[code.path] = parent.add(
+            f"[{code.colour}]■[/] {_escape(code.name)} [dim]({code.codings})[/]"
+        )
+    _console().print(root)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+@codes_app.command("rename")
+def codes_rename(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Code name or path.")],
+    new_name: Annotated[str, typer.Argument(help="New name.")],
+) -> None:
+    """Rename a code."""
+    code = _project(ctx).codes.rename(name, new_name)
+    typer.echo(f"Renamed {name} to {code.path}")
+
+
+@codes_app.command("describe")
+def codes_describe(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Code name or path.")],
+    description: Annotated[str, typer.Argument(help="New description.")],
+) -> None:
+    """Set a code's description."""
+    code = _project(ctx).codes.describe(name, description)
+    typer.echo(f"Described {code.path}")
+
+
+@codes_app.command("colour")
+def codes_colour(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Code name or path.")],
+    colour: Annotated[str, typer.Argument(help="Colour as #rrggbb.")],
+) -> None:
+    """Set a code's colour."""
+    code = _project(ctx).codes.recolour(name, colour)
+    typer.echo(f"Coloured {code.path} {code.colour}")
+
+
+@codes_app.command("move")
+def codes_move(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Code name or path.")],
+    parent: Annotated[str | None, typer.Option(help="New parent code.")] = None,
+    top: Annotated[bool, typer.Option("--top", help="Move to the top level.")] = False,
+) -> None:
+    """Move a code (and its children) under another code, or to the top level."""
+    from thematica.errors import InvalidInput
+
+    if (parent is None) == (not top):
+        raise InvalidInput("give either --parent NAME or --top")
+    code = _project(ctx).codes.move(name, None if top else parent)
+    typer.echo(f"Moved {name} to {code.path}")
+
+
+@codes_app.command("merge")
+def codes_merge(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Code to merge away.")],
+    into: Annotated[str, typer.Argument(help="Code that receives its codings.")],
+) -> None:
+    """Merge one code into another: codings, memos and children move; nothing is lost."""
+    project = _project(ctx)
+    code = project.codes.merge(name, into)
+    after = project.log(1)[0].after
+    typer.echo(
+        f"Merged {name} into {code.path}: {_plural(after['codings_moved'], 'coding')} moved, "
+        f"{after['duplicates_dropped']} duplicates dropped"
+    )
+
+
+@codes_app.command("delete")
+def codes_delete(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Code name or path.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Also delete its codings and memos (audited).")
+    ] = False,
+) -> None:
+    """Delete a code and its children; refused while they have codings, unless --force."""
+    deleted = _project(ctx).codes.delete(name, force=force)
+    extra = f" and {_plural(deleted, 'coding')}" if deleted else ""
+    typer.echo(f"Deleted code {name}{extra}")
+
+
+@codes_app.command("export")
+def codes_export(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A .csv or .yaml file to write.")],
+) -> None:
+    """Write the codebook to CSV or YAML."""
+    count = _project(ctx).codes.export(file)
+    typer.echo(f"Exported {_plural(count, 'code')} to {file}")
+
+
+@codes_app.command("import")
+def codes_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A .csv or .yaml codebook.")],
+    encoding: Annotated[str | None, typer.Option(help="Text encoding of a CSV.")] = None,
+) -> None:
+    """Add the codes of a CSV or YAML codebook; update those that exist."""
+    result = _project(ctx).codes.import_file(file, encoding=encoding)
+    typer.echo(f"Imported {file}: {result.created} codes added, {result.updated} updated")
+
+
+# -- coding -------------------------------------------------------------------------------
+
+
+@app.command()
+def code(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Source name.")],
+    code_name: Annotated[str, typer.Option("--code", help="Code name or path.")],
+    start: Annotated[int | None, typer.Option(help="Start offset (characters).")] = None,
+    end: Annotated[int | None, typer.Option(help="End offset, exclusive.")] = None,
+    quote: Annotated[str | None, typer.Option(help="The exact words to code.")] = None,
+    prefix: Annotated[str, typer.Option(help="Words just before the quote.")] = "",
+    suffix: Annotated[str, typer.Option(help="Words just after the quote.")] = "",
+    coder: Annotated[str | None, typer.Option(help="Coder (default: --user).")] = None,
+) -> None:
+    """Code a span of a source, by offsets or by quote."""
+    from thematica.errors import InvalidInput
+
+    codings = _project(ctx).codings
+    if quote is not None:
+        if start is not None or end is not None:
+            raise InvalidInput("give either --start/--end or --quote, not both")
+        made = codings.add_quote(source, code_name, quote, prefix, suffix, coder=coder)
+    elif start is None or end is None:
+        raise InvalidInput("give --start and --end, or --quote")
+    else:
+        made = codings.add(source, code_name, start, end, coder=coder)
+    typer.echo(
+        f"Coded {made.source} [{made.start}, {made.end}) as {made.code} by {made.coder} "
+        f"(coding {made.id})"
+    )
+
+
+@app.command()
+def uncode(
+    ctx: typer.Context,
+    coding: Annotated[int, typer.Argument(help="Coding id (see `thematica codings list`).")],
+) -> None:
+    """Remove a coding."""
+    removed = _project(ctx).codings.remove(coding)
+    typer.echo(
+        f"Removed coding {removed.id}: {removed.code} on {removed.source} "
+        f"[{removed.start}, {removed.end}) by {removed.coder}"
+    )
+
+
+@codings_app.command("import")
+def codings_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV: source, quote, code, coder[, memo].")],
+    coder: Annotated[str | None, typer.Option(help="Coder for rows without one.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding of the CSV.")] = None,
+) -> None:
+    """Import codings made in a spreadsheet or word processor."""
+    result = _project(ctx).codings.import_csv(file, coder=coder, encoding=encoding)
+    typer.echo(
+        f"Imported {_plural(result.added, 'coding')} from {file} "
+        f"({result.duplicates} already there, {_plural(result.memos, 'memo')})"
+    )
+
+
+@codings_app.command("list")
+def codings_list(
+    ctx: typer.Context,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    code_name: Annotated[str | None, typer.Option("--code", help="Only this code.")] = None,
+    coder: Annotated[str | None, typer.Option(help="Only this coder.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List codings."""
+    found = _project(ctx).codings.list(source, code_name, coder)
+    if as_json:
+        _print_json([c.as_dict() for c in found])
+        return
+    rows = [
+        [c.id, c.source, f"[{c.start}, {c.end})", c.code, c.coder, _short(c.text)] for c in found
+    ]
+    _table(["#", "source", "span", "code", "coder", "text"], rows, right={"#"})
+
+
+def _short(text: str, width: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 3] + "..."
+
+
+@app.command()
+def segments(
+    ctx: typer.Context,
+    code_name: Annotated[str, typer.Argument(metavar="CODE", help="Code name or path.")],
+    coder: Annotated[str | None, typer.Option(help="Only this coder's layer.")] = None,
+    context: Annotated[int, typer.Option(help="Characters of context each side.")] = 120,
+    children: Annotated[bool, typer.Option(help="Include the code's children.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Every segment coded with a code, with participant and context."""
+    found = _project(ctx).segments(code_name, coder=coder, context=context, children=children)
+    if as_json:
+        _print_json([s.as_dict() for s in found])
+        return
+    console = _console()
+    for s in found:
+        who = f" · {s.case}" if s.case else ""
+        console.print(
+            f"[bold]{_escape(s.source)}[/] [{s.start}, {s.end}){_escape(who)} · {_escape(s.coder)}",
+            highlight=False,
+        )
+        before, after = _escape(_tail(s.before)), _escape(_head(s.after))
+        console.print(f"  [dim]...{before}[/]{_escape(s.text)}[dim]{after}...[/]")
+        console.print()
+    typer.echo(f"{_plural(len(found), 'segment')}")
+
+
+def _tail(text: str, words: int = 12) -> str:
+    return " ".join(text.split()[-words:]) + " " if text.strip() else ""
+
+
+def _head(text: str, words: int = 12) -> str:
+    return " " + " ".join(text.split()[:words]) if text.strip() else ""
+
+
+# -- memos --------------------------------------------------------------------------------
+
+
+@memo_app.command("add")
+def memo_add(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="The memo. With no anchor: a journal entry.")],
+    title: Annotated[str, typer.Option(help="A short title.")] = "",
+    source: Annotated[str | None, typer.Option(help="Anchor to this source.")] = None,
+    start: Annotated[int | None, typer.Option(help="Span start in the source.")] = None,
+    end: Annotated[int | None, typer.Option(help="Span end in the source.")] = None,
+    quote: Annotated[str | None, typer.Option(help="Anchor to these words in the source.")] = None,
+    prefix: Annotated[str, typer.Option(help="Words just before the quote.")] = "",
+    suffix: Annotated[str, typer.Option(help="Words just after the quote.")] = "",
+    code_name: Annotated[str | None, typer.Option("--code", help="Anchor to a code.")] = None,
+    coding: Annotated[int | None, typer.Option(help="Anchor to a coding id.")] = None,
+) -> None:
+    """Write a memo or a reflexive journal entry."""
+    made = _project(ctx).memos.add(
+        text,
+        title,
+        source=source,
+        start=start,
+        end=end,
+        quote=quote,
+        prefix=prefix,
+        suffix=suffix,
+        code=code_name,
+        coding=coding,
+    )
+    typer.echo(f"Added memo {made.id} ({made.anchor})")
+
+
+@memo_app.command("list")
+def memo_list(
+    ctx: typer.Context,
+    kind: Annotated[
+        str | None, typer.Option(help="project (the journal), source, code or coding.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List memos."""
+    found = _project(ctx).memos.list(kind)
+    if as_json:
+        _print_json([m.as_dict() for m in found])
+        return
+    rows = [
+        [m.id, m.created[:10], m.author, m.anchor, m.title or _short(m.text, 50)] for m in found
+    ]
+    _table(["#", "date", "author", "anchor", "memo"], rows, right={"#"})
+
+
+@memo_app.command("show")
+def memo_show(
+    ctx: typer.Context,
+    memo_id: Annotated[int, typer.Argument(metavar="ID", help="Memo id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show one memo in full."""
+    found = _project(ctx).memos.get(memo_id)
+    if as_json:
+        _print_json(found.as_dict())
+        return
+    heading = f"Memo {found.id}" + (f": {found.title}" if found.title else "")
+    typer.echo(heading)
+    typer.echo(f"{found.author} · {found.created[:16].replace('T', ' ')} · {found.anchor}")
+    typer.echo("")
+    typer.echo(found.text)
+
+
+def main() -> None:
+    app(prog_name="thematica")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Coding: the codebook, coders, codings, memos and segment retrieval."""

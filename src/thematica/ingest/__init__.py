@@ -1,0 +1,1 @@
+"""Getting material in: sources (transcripts) and cases (participants with attributes)."""

@@ -1,0 +1,328 @@
+"""Sources: the transcripts of a study, stored once in canonical form.
+
+>>> project.sources.add_file("interviews/interview-01.txt", case="1")
+>>> project.sources.list()[0].words
+2431
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from thematica.errors import InvalidInput, not_found
+from thematica.ingest.cases import find_case
+from thematica.ingest.files import read_text
+from thematica.store.schema import SPAN_TABLES, coding, source, source_case, turn
+from thematica.store.schema import case as case_table
+from thematica.text import Edit, Span, canonical, checksum, detect_turns, remap_span
+from thematica.text.remap import apply_edits, check_edits
+from thematica.text.turns import Turn
+
+if TYPE_CHECKING:
+    from thematica.project import Project, Transaction
+
+TEXT_SUFFIXES = {".txt": "text", ".md": "markdown", ".text": "text"}
+
+
+@dataclass(frozen=True)
+class Source:
+    id: int
+    name: str
+    kind: str
+    length: int
+    words: int
+    checksum: str
+    created: str
+    origin: str | None
+    turns: int = 0
+    codings: int = 0
+    cases: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "characters": self.length,
+            "words": self.words,
+            "turns": self.turns,
+            "codings": self.codings,
+            "cases": list(self.cases),
+            "checksum": self.checksum,
+            "created": self.created,
+            "origin": self.origin,
+        }
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """What other parts need to point at a source: its id, name and text length."""
+
+    id: int
+    name: str
+    length: int
+
+
+@dataclass(frozen=True)
+class RemapReport:
+    """What a change of text did to the spans anchored to it."""
+
+    moved: int
+    resized: int
+    collapsed: int
+
+
+def find_source(conn: Connection, name: str) -> SourceRef:
+    """Look a source up by name; raise :class:`NotFound` with suggestions if absent."""
+    row = conn.execute(
+        select(source.c.id, source.c.name, source.c.length).where(source.c.name == name)
+    ).first()
+    if row is None:
+        names = list(conn.execute(select(source.c.name)).scalars())
+        raise not_found("source", name, names, "thematica sources list")
+    return SourceRef(*row)
+
+
+def source_text(conn: Connection, source_id: int) -> str:
+    return conn.execute(select(source.c.text).where(source.c.id == source_id)).scalar_one()
+
+
+def _insert_source(
+    tx: Transaction, name: str, text: str, kind: str, origin: str | None, case: str | None
+) -> int:
+    if not name.strip():
+        raise InvalidInput("a source needs a name")
+    if tx.conn.execute(select(source.c.id).where(source.c.name == name)).first():
+        raise InvalidInput(f"a source named {name!r} already exists")
+    text = canonical(text)
+    from thematica.project import now
+
+    source_id = tx.insert(
+        source,
+        {
+            "name": name,
+            "kind": kind,
+            "text": text,
+            "length": len(text),
+            "words": len(text.split()),
+            "checksum": checksum(text),
+            "origin": origin,
+            "created": now(),
+        },
+    )
+    tx.insert_many(turn, [_turn_row(source_id, t) for t in detect_turns(text)])
+    if case is not None:
+        tx.insert(source_case, {"source_id": source_id, "case_id": find_case(tx.conn, case).id})
+    return source_id
+
+
+def _turn_row(source_id: int, t: Turn) -> dict:
+    return {
+        "source_id": source_id,
+        "start": t.start,
+        "end": t.end,
+        "speaker": t.speaker,
+        "role": t.role,
+        "case_id": None,
+        "t_start": None,
+        "t_end": None,
+    }
+
+
+class Sources:
+    """The project's sources. Reached as ``project.sources``."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def add(
+        self,
+        name: str,
+        text: str,
+        kind: str = "text",
+        case: str | None = None,
+        origin: str | None = None,
+    ) -> Source:
+        """Add a source from a string; ``case`` links it to a participant (key or label)."""
+        with self.project.transaction("add source", name) as tx:
+            _insert_source(tx, name, text, kind, origin, case)
+            tx.after = {"name": name, "kind": kind, "case": case}
+        return self.get(name)
+
+    def add_file(
+        self,
+        path: str | Path,
+        name: str | None = None,
+        encoding: str | None = None,
+        case: str | None = None,
+    ) -> Source:
+        """Add a plain-text or Markdown file; the source is named after the file."""
+        name, text, kind, origin = self._read(Path(path), name, encoding)
+        return self.add(name, text, kind=kind, case=case, origin=origin)
+
+    def add_many(self, items: Iterable[tuple[str, str] | tuple[str, str, str | None]]) -> int:
+        """Add many ``(name, text[, case])`` sources in one transaction; return the count."""
+        with self.project.transaction("add sources") as tx:
+            names = []
+            for item in items:
+                name, text = item[0], item[1]
+                case = item[2] if len(item) > 2 else None
+                _insert_source(tx, name, text, "text", None, case)
+                names.append(name)
+            tx.target = f"{len(names)} sources"
+            tx.after = {"names": names}
+        return len(names)
+
+    def add_files(
+        self, paths: Sequence[str | Path], encoding: str | None = None, case: str | None = None
+    ) -> list[Source]:
+        """Add several files in one transaction: all of them, or none if one is bad."""
+        read = [self._read(Path(p), None, encoding) for p in paths]
+        with self.project.transaction("add sources", f"{len(read)} sources") as tx:
+            for name, text, kind, origin in read:
+                _insert_source(tx, name, text, kind, origin, case)
+            tx.after = {"names": [r[0] for r in read], "case": case}
+        return [self.get(r[0]) for r in read]
+
+    @staticmethod
+    def _read(path: Path, name: str | None, encoding: str | None) -> tuple[str, str, str, str]:
+        kind = TEXT_SUFFIXES.get(path.suffix.lower())
+        if kind is None:
+            raise InvalidInput(
+                f"cannot read {path.name}: only plain text (.txt) and Markdown (.md) "
+                "sources are supported"
+            )
+        return name or path.name, read_text(path, encoding), kind, str(path)
+
+    def list(self) -> list[Source]:
+        """Every source, by name, with counts of turns and codings and linked cases."""
+        return self._select()
+
+    def get(self, name: str) -> Source:
+        found = self._select(name)
+        if not found:
+            with self.project.read() as conn:
+                find_source(conn, name)  # raises, with suggestions
+        return found[0]
+
+    def _select(self, name: str | None = None) -> list[Source]:
+        turns = select(turn.c.source_id, func.count().label("n")).group_by(turn.c.source_id)
+        codings = select(coding.c.source_id, func.count().label("n")).group_by(coding.c.source_id)
+        query = select(
+            source.c.id,
+            source.c.name,
+            source.c.kind,
+            source.c.length,
+            source.c.words,
+            source.c.checksum,
+            source.c.created,
+            source.c.origin,
+        ).order_by(source.c.name)
+        if name is not None:
+            query = query.where(source.c.name == name)
+            turns = turns.join(source).where(source.c.name == name)
+            codings = codings.join(source).where(source.c.name == name)
+        with self.project.read() as conn:
+            cases = cases_by_source(conn)
+            turn_counts = dict(conn.execute(turns).all())
+            coding_counts = dict(conn.execute(codings).all())
+            return [
+                Source(
+                    *row,
+                    turns=turn_counts.get(row[0], 0),
+                    codings=coding_counts.get(row[0], 0),
+                    cases=tuple(cases.get(row[0], ())),
+                )
+                for row in conn.execute(query)
+            ]
+
+    def text(self, name: str) -> str:
+        """The canonical text of a source."""
+        with self.project.read() as conn:
+            return source_text(conn, find_source(conn, name).id)
+
+    def turns(self, name: str) -> list[Turn]:
+        with self.project.read() as conn:
+            ref = find_source(conn, name)
+            rows = conn.execute(
+                select(turn.c.start, turn.c.end, turn.c.speaker, turn.c.role)
+                .where(turn.c.source_id == ref.id)
+                .order_by(turn.c.start)
+            )
+            return [Turn(*row) for row in rows]
+
+    def edit_text(self, name: str, edits: Sequence[Edit], reason: str = "") -> RemapReport:
+        """Change a source's canonical text and carry every anchored span with it.
+
+        This is the only way a source's text changes after import. Codings, memo anchors
+        and speaker turns are remapped by :func:`thematica.text.remap_span`; a coding whose
+        every character was deleted is removed (the audit event keeps it, so undo brings
+        it back) and a memo whose anchor text went is kept, anchored to the whole source.
+        """
+        with self.project.transaction("edit source text", name) as tx:
+            ref = find_source(tx.conn, name)
+            old = source_text(tx.conn, ref.id)
+            ordered = check_edits(edits, len(old))
+            new = apply_edits(old, ordered)
+            tx.update(
+                source,
+                ref.id,
+                {
+                    "text": new,
+                    "length": len(new),
+                    "words": len(new.split()),
+                    "checksum": checksum(new),
+                },
+            )
+            moved = resized = collapsed = 0
+            for table in SPAN_TABLES:
+                rows = tx.conn.execute(
+                    select(table.c.id, table.c.start, table.c.end).where(
+                        table.c.source_id == ref.id, table.c.start.is_not(None)
+                    )
+                ).all()
+                updates, gone = {}, []
+                for row_id, start, end in rows:
+                    span = remap_span(Span(start, end), ordered)
+                    if span is None:
+                        gone.append(row_id)
+                    elif (span.start, span.end) != (start, end):
+                        updates[row_id] = {"start": span.start, "end": span.end}
+                        if len(span) == end - start:
+                            moved += 1
+                        else:
+                            resized += 1
+                tx.update_each(table, updates)
+                if table.name == "memo":
+                    tx.update_many(table, gone, {"start": None, "end": None})
+                else:
+                    tx.delete_many(table, gone)
+                if table.name == "coding":
+                    collapsed += len(gone)
+            tx.before = {"checksum": checksum(old), "length": len(old)}
+            tx.after = {
+                "checksum": checksum(new),
+                "length": len(new),
+                "edits": len(ordered),
+                "reason": reason,
+                "codings_removed": collapsed,
+            }
+        return RemapReport(moved=moved, resized=resized, collapsed=collapsed)
+
+
+def cases_by_source(conn: Connection) -> dict[int, list[str]]:
+    """Map source id to the labels of its linked cases."""
+    result: dict[int, list[str]] = {}
+    query = (
+        select(source_case.c.source_id, case_table.c.label)
+        .join(case_table, case_table.c.id == source_case.c.case_id)
+        .order_by(case_table.c.label)
+    )
+    for source_id, label in conn.execute(query):
+        result.setdefault(source_id, []).append(label)
+    return result

@@ -1,0 +1,122 @@
+"""Row changes recorded inside a write transaction, and their inverse for undo.
+
+Every write in a project goes through a :class:`Writer`, which performs the change and
+remembers it in a compact, JSON-ready form. The audit event of the transaction stores
+that list; undoing the event applies the inverse of each change in reverse order. This is
+the one mechanism behind undo, so no operation needs an undo of its own.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy.engine import Connection
+
+from thematica.store.schema import TABLES
+
+Row = Mapping[str, Any]
+
+
+def _ranges(ids: Sequence[int]) -> list[list[int]]:
+    """Compress ids into inclusive ``[first, last]`` runs: 100,000 new codings stay small."""
+    runs: list[list[int]] = []
+    for value in ids:
+        if runs and value == runs[-1][1] + 1:
+            runs[-1][1] = value
+        else:
+            runs.append([value, value])
+    return runs
+
+
+def _expand(runs: Iterable[Sequence[int]]) -> list[int]:
+    return [value for first, last in runs for value in range(first, last + 1)]
+
+
+class Writer:
+    """Performs inserts, updates and deletes on one connection and records them."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.changes: list[dict[str, Any]] = []
+
+    def insert(self, table: Table, values: Row) -> int:
+        new_id = self.conn.execute(insert(table).values(**values)).inserted_primary_key[0]
+        self._record_insert(table, [new_id])
+        return new_id
+
+    def insert_many(self, table: Table, rows: Sequence[Row]) -> list[int]:
+        if not rows:
+            return []
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids = list(self.conn.execute(statement, list(rows)).scalars())
+        self._record_insert(table, ids)
+        return ids
+
+    def update(self, table: Table, row_id: int, values: Row) -> None:
+        self.update_many(table, [row_id], values)
+
+    def update_many(self, table: Table, row_ids: Sequence[int], values: Row) -> None:
+        """Set the same ``values`` on every row in ``row_ids``."""
+        self.update_each(table, {row_id: values for row_id in row_ids})
+
+    def update_each(self, table: Table, values_by_id: Mapping[int, Row]) -> None:
+        """Set different values on each row: ``{id: {column: value}}``."""
+        if not values_by_id:
+            return
+        columns = sorted({c for values in values_by_id.values() for c in values})
+        before = self._rows(table, list(values_by_id), columns)
+        changed = []
+        for row_id, values in values_by_id.items():
+            old = before[row_id]
+            if any(old[c] != v for c, v in values.items()):
+                changed.append(
+                    {"id": row_id, "before": {c: old[c] for c in values}, "after": dict(values)}
+                )
+                self.conn.execute(update(table).where(table.c.id == row_id).values(**values))
+        if changed:
+            self.changes.append({"op": "update", "table": table.name, "rows": changed})
+
+    def delete_many(self, table: Table, row_ids: Sequence[int]) -> None:
+        if not row_ids:
+            return
+        rows = list(self._rows(table, list(row_ids), [c.name for c in table.columns]).values())
+        for chunk in _chunks(list(row_ids)):
+            self.conn.execute(delete(table).where(table.c.id.in_(chunk)))
+        self.changes.append({"op": "delete", "table": table.name, "rows": rows})
+
+    def delete(self, table: Table, row_id: int) -> None:
+        self.delete_many(table, [row_id])
+
+    def _record_insert(self, table: Table, ids: Sequence[int]) -> None:
+        last = self.changes[-1] if self.changes else None
+        if last and last["op"] == "insert" and last["table"] == table.name:
+            last["ids"] = _ranges(_expand(last["ids"]) + list(ids))
+        else:
+            self.changes.append({"op": "insert", "table": table.name, "ids": _ranges(ids)})
+
+    def _rows(self, table: Table, ids: list[int], columns: list[str]) -> dict[int, dict]:
+        wanted = [table.c.id, *(table.c[c] for c in columns if c != "id")]
+        found: dict[int, dict] = {}
+        for chunk in _chunks(ids):
+            for row in self.conn.execute(select(*wanted).where(table.c.id.in_(chunk))).mappings():
+                found[row["id"]] = dict(row)
+        return found
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+    for at in range(0, len(ids), size):
+        yield ids[at : at + size]
+
+
+def revert(writer: Writer, changes: Sequence[Mapping[str, Any]]) -> None:
+    """Apply the inverse of ``changes`` (newest first) through ``writer``."""
+    for change in reversed(changes):
+        table = TABLES[change["table"]]
+        if change["op"] == "insert":
+            writer.delete_many(table, _expand(change["ids"]))
+        elif change["op"] == "delete":
+            writer.insert_many(table, change["rows"])
+        elif change["op"] == "update":
+            writer.update_each(
+                table, {row["id"]: row["before"] for row in reversed(change["rows"])}
+            )

@@ -1,0 +1,111 @@
+"""Open a project's database: a SQLite file by default, PostgreSQL given a URL.
+
+SQLite runs in WAL mode with foreign keys on. Writes begin with ``BEGIN IMMEDIATE`` so a
+second writer waits for the lock up front (up to the busy timeout) instead of failing
+half-way through its transaction; if the wait runs out it gets :class:`ProjectBusy`.
+"""
+
+import os
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError
+
+from thematica.errors import ProjectError
+
+# "THEM" as a 32-bit integer, written to SQLite's header so a Thematica project can be
+# told from any other SQLite file without reading a table.
+APPLICATION_ID = 0x5448454D
+SQLITE_HEADER = b"SQLite format 3\x00"
+DEFAULT_BUSY_TIMEOUT = 10.0
+
+
+def busy_timeout() -> float:
+    """Seconds a writer waits for another process's lock (``THEMATICA_BUSY_TIMEOUT``)."""
+    try:
+        return float(os.environ.get("THEMATICA_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT))
+    except ValueError:
+        return DEFAULT_BUSY_TIMEOUT
+
+
+def is_url(location: str) -> bool:
+    return "://" in location
+
+
+def database_url(location: str) -> str:
+    """A SQLAlchemy URL for a project path or a database URL."""
+    if not is_url(location):
+        return f"sqlite:///{Path(location).expanduser().resolve()}"
+    try:
+        url = make_url(location)
+    except ArgumentError:
+        raise ProjectError(f"{location!r} is not a database URL") from None
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    elif not url.drivername.startswith(("postgresql", "sqlite")):
+        raise ProjectError(
+            f"unsupported database {url.drivername!r}: use a file path or postgresql://"
+        )
+    return url.render_as_string(hide_password=False)
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Raise unless ``path`` is a Thematica SQLite file.
+
+    The check opens the file read-only, so a database that belongs to another program is
+    never touched (opening it for real would switch it to WAL mode).
+    """
+    import sqlite3
+
+    if not path.exists():
+        raise ProjectError(f"no project at {path}: create one with `thematica init {path}`")
+    if path.is_dir():
+        raise ProjectError(f"{path} is a folder, not a project file")
+    with path.open("rb") as handle:
+        if handle.read(16) != SQLITE_HEADER:
+            raise ProjectError(f"{path} is not a Thematica project (not a SQLite database)")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        raise ProjectError(f"{path} is not a Thematica project ({error})") from None
+    if application_id != APPLICATION_ID:
+        raise ProjectError(f"{path} is not a Thematica project")
+
+
+def _on_sqlite_connect(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN itself, so writes can say IMMEDIATE.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
+    cursor.close()
+
+
+def _on_sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
+
+
+def make_engine(location: str) -> Engine:
+    url = database_url(location)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": busy_timeout()})
+        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+    else:
+        engine = create_engine(url, pool_pre_ping=False)
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def stamp_application_id(conn: Connection) -> None:
+    conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")

@@ -1,0 +1,174 @@
+"""The project schema as SQLAlchemy Core tables.
+
+Alembic migrations (``store/migrations``) create and change these tables; this module is
+the shape the code queries against. Every table has an integer ``id`` so that the audit
+log can record and undo any change the same way. Foreign keys never cascade: a row that
+others point to must be removed explicitly, which the audit log then records.
+"""
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+setting = Table(
+    "setting",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(100), nullable=False, unique=True),
+    Column("value", Text, nullable=False),
+)
+
+source = Table(
+    "source",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(500), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("length", Integer, nullable=False),
+    Column("words", Integer, nullable=False),
+    Column("checksum", String(64), nullable=False),
+    Column("media_path", Text),
+    Column("origin", Text),
+    Column("created", String(32), nullable=False),
+)
+
+case = Table(
+    "case",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("label", String(200), nullable=False, unique=True),
+)
+
+turn = Table(
+    "turn",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("source.id"), nullable=False, index=True),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("speaker", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("case_id", Integer, ForeignKey("case.id")),
+    Column("t_start", Integer),
+    Column("t_end", Integer),
+)
+
+attribute = Table(
+    "attribute",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("type", String(20), nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+case_value = Table(
+    "case_value",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("case.id"), nullable=False),
+    Column("attribute_id", Integer, ForeignKey("attribute.id"), nullable=False),
+    Column("value", Text),
+    UniqueConstraint("case_id", "attribute_id"),
+)
+
+source_case = Table(
+    "source_case",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("source.id"), nullable=False),
+    Column("case_id", Integer, ForeignKey("case.id"), nullable=False, index=True),
+    UniqueConstraint("source_id", "case_id"),
+)
+
+code = Table(
+    "code",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("parent_id", Integer, ForeignKey("code.id"), index=True),
+    Column("name", String(300), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("colour", String(7), nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+coder = Table(
+    "coder",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("blind", Boolean, nullable=False, default=False),
+)
+
+coding = Table(
+    "coding",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("source.id"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("code_id", Integer, ForeignKey("code.id"), nullable=False),
+    Column("coder_id", Integer, ForeignKey("coder.id"), nullable=False),
+    Column("created", String(32), nullable=False),
+    Column("provenance", String(200), nullable=False, default=""),
+    Index("ix_coding_code_id_coder_id", "code_id", "coder_id"),
+    Index("ix_coding_source_id_start", "source_id", "start"),
+)
+
+memo = Table(
+    "memo",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("anchor_kind", String(20), nullable=False),
+    Column("anchor_id", Integer),
+    Column("source_id", Integer, ForeignKey("source.id")),
+    Column("start", Integer),
+    Column("end", Integer),
+    Column("title", String(300), nullable=False, default=""),
+    Column("text", Text, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("created", String(32), nullable=False),
+    Index("ix_memo_anchor_kind_anchor_id", "anchor_kind", "anchor_id"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("changes", JSON),
+    Column("undone_by", Integer),
+)
+
+TABLES = {t.name: t for t in metadata.sorted_tables}
+
+# Tables whose rows anchor a [start, end) span to a source's text. A change of the text
+# remaps every one of them (thematica.ingest.sources.Sources.edit_text).
+SPAN_TABLES = (coding, memo, turn)

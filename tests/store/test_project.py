@@ -1,0 +1,128 @@
+import sqlite3
+
+import pytest
+from sqlalchemy import text
+
+from thematica import ProjectError, create_project, open_project
+from thematica.store import migrations
+from thematica.store.schema import metadata
+
+
+def test_create_then_open_keeps_settings(location):
+    create_project(location, name="Parent-infant study", participant_label="Mother {id}").close()
+    with open_project(location) as project:
+        assert project.setting("name") == "Parent-infant study"
+        assert project.participant_label == "Mother {id}"
+        (event,) = project.log()
+        assert event.action == "create project"
+        assert not event.undoable
+
+
+def test_sqlite_project_is_wal_with_foreign_keys_and_fts(sqlite_project, interview):
+    sqlite_project.sources.add("a.txt", interview)
+    with sqlite_project.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        hits = conn.exec_driver_sql(
+            "SELECT rowid FROM source_fts WHERE source_fts MATCH 'NEAR(health visitor, 2)'"
+        ).all()
+    assert hits == [(1,)]
+
+
+def test_fts_follows_text_changes_and_undo(sqlite_project, interview):
+    from thematica.text import Edit
+
+    sqlite_project.sources.add("a.txt", interview)
+    start = interview.index("Grace")
+    sqlite_project.sources.edit_text("a.txt", [Edit(start, start + 5, "[Therapist]")])
+
+    def matches(word):
+        with sqlite_project.read() as conn:
+            query = f"SELECT count(*) FROM source_fts WHERE source_fts MATCH '{word}'"
+            return conn.exec_driver_sql(query).scalar()
+
+    assert (matches("grace"), matches("therapist")) == (0, 1)
+    sqlite_project.undo()
+    assert (matches("grace"), matches("therapist")) == (1, 0)
+
+
+def test_postgres_full_text_index_exists(postgres):
+    url = postgres.create_database("fts_check")
+    with create_project(url) as project, project.read() as conn:
+        indexes = conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'source'"))
+        assert "ix_source_fts" in set(indexes.scalars())
+
+
+def test_migrations_build_exactly_the_schema_the_code_uses(location):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    with create_project(location) as project, project.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"include_name": migrations.include_name})
+        diff = compare_metadata(context, metadata)
+        script = ScriptDirectory.from_config(migrations.alembic_config(conn))
+    assert diff == []
+    history = [rev.revision for rev in reversed(list(script.walk_revisions()))]
+    assert tuple(history) == migrations.REVISIONS
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ProjectError, match="no project at .*: create one with `thematica init"):
+        open_project(tmp_path / "nope.thematica")
+
+
+def test_file_that_is_not_sqlite(tmp_path):
+    path = tmp_path / "notes.thematica"
+    path.write_text("just some notes")
+    with pytest.raises(
+        ProjectError, match="is not a Thematica project \\(not a SQLite database\\)"
+    ):
+        open_project(path)
+
+
+def test_sqlite_database_of_another_program(tmp_path):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    before = path.read_bytes()
+    with pytest.raises(ProjectError, match="is not a Thematica project$"):
+        open_project(path)
+    assert path.read_bytes() == before
+
+
+def test_project_from_a_newer_version(tmp_path):
+    path = tmp_path / "future.thematica"
+    create_project(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(
+        ProjectError, match="saved by a newer version of Thematica \\(schema 9999\\)"
+    ):
+        open_project(path)
+
+
+def test_refuses_to_overwrite(tmp_path):
+    path = tmp_path / "study.thematica"
+    create_project(path).close()
+    with pytest.raises(ProjectError, match="already exists"):
+        create_project(path)
+
+
+def test_postgres_database_without_a_project(postgres):
+    url = postgres.create_database("empty_db")
+    with pytest.raises(ProjectError, match="is not a Thematica project: create one"):
+        open_project(url)
+    create_project(url).close()
+    with pytest.raises(ProjectError, match="already holds a Thematica project"):
+        create_project(url)
+
+
+def test_corrupt_sqlite_file(tmp_path):
+    path = tmp_path / "broken.thematica"
+    create_project(path).close()
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ProjectError, match="not a Thematica project"):
+        open_project(path)
