@@ -74,7 +74,7 @@ def find_project(given: str | None) -> str:
         return given
     if os.environ.get("THEMATICA_PROJECT"):
         return os.environ["THEMATICA_PROJECT"]
-    here = sorted(str(p) for p in Path.cwd().glob("*.thematica"))
+    here = sorted(p.name for p in Path.cwd().glob("*.thematica"))
     if len(here) == 1:
         return here[0]
     if not here:
@@ -139,7 +139,10 @@ def _table(columns: list[str], rows: list[list[Any]], right: set[str] = frozense
         table.add_column(column, justify="right" if column in right else "left", overflow="fold")
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
-    _console().print(table)
+    console = _console()
+    with console.capture() as captured:
+        console.print(table)
+    typer.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
 def _plural(n: int, noun: str) -> str:

@@ -183,7 +183,8 @@ class Sources:
     ) -> list[Source]:
         """Add several files in one transaction: all of them, or none if one is bad."""
         read = [self._read(Path(p), None, encoding) for p in paths]
-        with self.project.transaction("add sources", f"{len(read)} sources") as tx:
+        target = read[0][0] if len(read) == 1 else f"{len(read)} sources"
+        with self.project.transaction("add sources", target) as tx:
             for name, text, kind, origin in read:
                 _insert_source(tx, name, text, kind, origin, case)
             tx.after = {"names": [r[0] for r in read], "case": case}

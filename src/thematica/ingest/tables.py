@@ -29,11 +29,13 @@ def read_csv(
     """
     path = Path(path)
     text = read_text(path, encoding)
+    # Spreadsheets in some locales save with ";" or tabs; only the delimiter is sniffed,
+    # since the sniffer's guesses about quoting are wrong for quotes with "" inside.
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+        delimiter = ","
+    reader = csv.DictReader(io.StringIO(text), dialect=csv.excel, delimiter=delimiter)
     try:
         header = [h.strip() for h in (reader.fieldnames or [])]
         if not header:

@@ -1,0 +1,254 @@
+"""The CLI as a user runs it: a real `thematica` process, exact output, exit codes."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+THEMATICA = str(Path(sys.executable).with_name("thematica"))
+
+INTERVIEW = """Interviewer: How did you first hear about the team?
+
+Participant: The health visitor told me. I rang them twice before anyone called back.
+
+Interviewer: And the sessions?
+
+Participant: She was kind to me. Like someone was looking after me for once.
+"""
+
+
+def run(*args, check=True, env=None):
+    result = subprocess.run(
+        [THEMATICA, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "THEMATICA_USER": "Hannah", **(env or {})},
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+    return result
+
+
+def out(*args):
+    return run(*args).stdout
+
+
+def fails(*args):
+    result = run(*args, check=False)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("Error: ")
+    return result.stderr.removeprefix("Error: ").rstrip("\n")
+
+
+@pytest.fixture
+def study(tmp_path):
+    Path("i1.txt").write_text(INTERVIEW)
+    Path("p.csv").write_text("id,age,partner\n1,24,yes\n3,19,no\n")
+    out("init", "study.thematica", "--participant-label", "Mother {id}")
+    return tmp_path / "study.thematica"
+
+
+def test_a_study_from_the_command_line(study):
+    assert out("cases", "import", "p.csv", "--id", "id") == (
+        "Imported 2 cases (2 new, 0 updated) with 2 attributes: age (integer), partner (boolean)\n"
+    )
+    assert out("sources", "add", "i1.txt", "--case", "1") == "Added i1.txt: 41 words, 4 turns (Mother 1)\n"
+    assert out("codes", "add", "Therapist relationship") == "Added code Therapist relationship\n"
+    assert out("codes", "add", "Warmth", "--parent", "Therapist relationship", "--description", "Kindness felt") == (
+        "Added code Therapist relationship/Warmth\n"
+    )
+    assert out("code", "i1.txt", "--code", "Warmth", "--quote", "She was kind to me.") == (
+        "Coded i1.txt [185, 204) as Therapist relationship/Warmth by Hannah (coding 1)\n"
+    )
+    assert out("code", "i1.txt", "--code", "Warmth", "--start", "205", "--end", "248", "--coder", "Dev") == (
+        "Coded i1.txt [205, 248) as Therapist relationship/Warmth by Dev (coding 2)\n"
+    )
+    assert out("codes", "tree") == (
+        "codebook\n└── ■ Therapist relationship (0)\n    └── ■ Warmth (2)\n"
+    )
+    assert out("codes", "list") == (
+        "code                     codings   colour    description\n"
+        "──────────────────────────────────────────────────────────\n"
+        "Therapist relationship         0   #4e79a7\n"
+        "  Warmth                       2   #4e79a7   Kindness felt\n"
+    )
+    assert out("cases", "list") == (
+        "case       age   partner   sources\n"
+        "──────────────────────────────────\n"
+        "Mother 1   24    yes       i1.txt\n"
+        "Mother 3   19    no\n"
+    )
+    assert out("sources", "list") == (
+        "source   words   turns   codings   cases\n"
+        "───────────────────────────────────────────\n"
+        "i1.txt      41       4         2   Mother 1\n"
+    )
+    segments = json.loads(out("segments", "Warmth", "--json", "--context", "20"))
+    assert segments == [
+        {
+            "coding": 1, "source": "i1.txt", "start": 185, "end": 204,
+            "text": "She was kind to me.", "code": "Therapist relationship/Warmth",
+            "coder": "Hannah", "case": "Mother 1", "speaker": "Participant",
+            "role": "participant", "before": "ions?\n\nParticipant: ",
+            "after": " Like someone was lo",
+        },
+        {
+            "coding": 2, "source": "i1.txt", "start": 205, "end": 248,
+            "text": "Like someone was looking after me for once.", "code": "Therapist relationship/Warmth",
+            "coder": "Dev", "case": "Mother 1", "speaker": "Participant",
+            "role": "participant", "before": "She was kind to me. ", "after": "\n",
+        },
+    ]  # fmt: skip
+    assert out("segments", "Warmth", "--coder", "Dev", "--context", "0") == (
+        "i1.txt [205, 248) · Mother 1 · Dev\n"
+        "  ...Like someone was looking after me for once....\n\n"
+        "1 segment\n"
+    )
+    assert out("memo", "add", "Kindness comes up early.", "--title", "First read") == (
+        "Added memo 1 (journal)\n"
+    )
+    assert out("memo", "add", "Echo of the GP", "--source", "i1.txt", "--quote", "health visitor") == (
+        "Added memo 2 (i1.txt [70, 84))\n"
+    )
+    memos = json.loads(out("memo", "list", "--json"))
+    assert [(m["kind"], m["author"], m["text"]) for m in memos] == [
+        ("project", "Hannah", "Kindness comes up early."),
+        ("source", "Hannah", "Echo of the GP"),
+    ]
+    shown = out("memo", "show", "1").splitlines()
+    assert shown[0] == "Memo 1: First read" and shown[-1] == "Kindness comes up early."
+    assert out("uncode", "2") == (
+        "Removed coding 2: Therapist relationship/Warmth on i1.txt [205, 248) by Dev\n"
+    )
+    assert out("undo") == "Undid event 10: uncode coding 2\n"
+    log = json.loads(out("log", "--json", "--limit", "3"))
+    assert [(e["action"], e["target"], e["undone_by"]) for e in log] == [
+        ("undo", "event 10: uncode coding 2", None),
+        ("uncode", "coding 2", 11),
+        ("add memo", "i1.txt", None),
+    ]
+    assert len(json.loads(out("codings", "list", "--json"))) == 2
+
+
+def test_codebook_commands(study):
+    out("codes", "add", "Relationship")
+    out("codes", "add", "Kindness", "--parent", "Relationship")
+    out("codes", "add", "Warmth")
+    assert out("codes", "rename", "Warmth", "Care") == "Renamed Warmth to Care\n"
+    assert out("codes", "describe", "Care", "Being cared for") == "Described Care\n"
+    assert out("codes", "colour", "Care", "#AA0000") == "Coloured Care #aa0000\n"
+    assert out("codes", "move", "Care", "--parent", "Relationship") == "Moved Care to Relationship/Care\n"
+    assert out("codes", "merge", "Kindness", "Care") == (
+        "Merged Kindness into Relationship/Care: 0 codings moved, 0 duplicates dropped\n"
+    )
+    assert out("codes", "export", "book.yaml") == "Exported 2 codes to book.yaml\n"
+    assert Path("book.yaml").read_text() == (
+        "codes:\n"
+        "- name: Relationship\n"
+        "  description: ''\n"
+        "  colour: '#4e79a7'\n"
+        "  children:\n"
+        "  - name: Care\n"
+        "    description: Being cared for\n"
+        "    colour: '#aa0000'\n"
+    )
+    assert out("codes", "delete", "Relationship") == "Deleted code Relationship\n"
+    assert out("codes", "import", "book.yaml") == "Imported book.yaml: 2 codes added, 0 updated\n"
+    assert out("codes", "export", "book.csv") == "Exported 2 codes to book.csv\n"
+    assert Path("book.csv").read_bytes() == (
+        b"name,parent,description,colour\r\n"
+        b"Relationship,,,#4e79a7\r\n"
+        b"Care,Relationship,Being cared for,#aa0000\r\n"
+    )
+
+
+def test_codings_import(study):
+    out("sources", "add", "i1.txt")
+    out("codes", "add", "Warmth")
+    Path("c.csv").write_text(
+        "source,quote,code,coder,memo\n"
+        "i1.txt,She was kind to me.,Warmth,Dev,Early\n"
+        "i1.txt,looking after me,Warmth,Dev,\n"
+    )
+    assert out("codings", "import", "c.csv") == (
+        "Imported 2 codings from c.csv (0 already there, 1 memo)\n"
+    )
+    assert out("codings", "import", "c.csv") == (
+        "Imported 0 codings from c.csv (2 already there, 0 memos)\n"
+    )
+
+
+def test_bad_input_is_one_line_exit_2_and_changes_nothing(study):
+    out("sources", "add", "i1.txt")
+    out("codes", "add", "Warmth")
+    Path("bad.csv").write_text("source,quote,code\ni1.txt,nowhere,Warmth\n")
+    Path("cp.txt").write_bytes("caf\xe9".encode("latin-1"))
+    before = out("log", "--json", "--limit", "0")
+    assert fails("code", "nope.txt", "--code", "Warmth", "--start", "0", "--end", "5") == (
+        "unknown source 'nope.txt'; `thematica sources list` shows them all"
+    )
+    assert fails("code", "i1.txt", "--code", "Wramth", "--start", "0", "--end", "5") == (
+        "unknown code 'Wramth' (did you mean 'Warmth'?); `thematica codes list` shows them all"
+    )
+    assert fails("code", "i1.txt", "--code", "Warmth", "--start", "0", "--end", "9999") == (
+        "offsets [0, 9999) are out of range: the text has 249 characters"
+    )
+    assert fails("code", "i1.txt", "--code", "Warmth", "--quote", "Participant") == (
+        "quote 'Participant' matches 2 places in i1.txt: add a prefix or suffix to choose one"
+    )
+    assert fails("code", "i1.txt", "--code", "Warmth") == "give --start and --end, or --quote"
+    assert fails("codings", "import", "bad.csv", "--coder", "Dev") == (
+        "bad.csv, line 2: quote 'nowhere' not found in i1.txt"
+    )
+    assert fails("codings", "import", "missing.csv") == "no such file: missing.csv"
+    assert fails("sources", "add", "cp.txt") == (
+        "cp.txt is not UTF-8 (byte 0xe9 at position 3); pass its encoding, e.g. --encoding cp1252"
+    )
+    assert fails("cases", "import", "bad.csv", "--id", "participant") == (
+        "bad.csv has no column 'participant'; its columns are: source, quote, code"
+    )
+    assert fails("uncode", "42") == "no coding with id 42; `thematica codings list` shows them"
+    assert fails("memo", "show", "7") == "no memo with id 7; `thematica memo list` shows them"
+    assert out("log", "--json", "--limit", "0") == before
+
+
+def test_choosing_the_project(study, tmp_path):
+    assert json.loads(out("sources", "list", "--json")) == []
+    os.mkdir("elsewhere")
+    os.chdir("elsewhere")
+    assert fails("sources", "list") == (
+        "no project given: use -p PATH, set THEMATICA_PROJECT, or run where one *.thematica "
+        "file is"
+    )
+    assert json.loads(out("-p", str(study), "sources", "list", "--json")) == []
+    assert run("sources", "list", "--json", env={"THEMATICA_PROJECT": str(study)}).stdout == "[]\n"
+    shutil.copy(study, "a.thematica")
+    shutil.copy(study, "b.thematica")
+    assert fails("sources", "list") == (
+        "several projects here (a.thematica, b.thematica): choose one with -p PATH"
+    )
+
+
+def test_files_that_are_not_projects(tmp_path):
+    Path("notes.thematica").write_text("hello")
+    assert fails("sources", "list") == (
+        "notes.thematica is not a Thematica project (not a SQLite database)"
+    )
+    assert fails("-p", "gone.thematica", "log") == (
+        "no project at gone.thematica: create one with `thematica init gone.thematica`"
+    )
+    assert fails("init", "notes.thematica") == "notes.thematica already exists; open it, or choose another name"
+
+
+def test_help_and_version():
+    assert out("--version") == "thematica 0.1.0\n"
+    listing = out("--help")
+    for group in ("init", "sources", "cases", "codes", "code", "uncode", "codings", "segments", "memo", "log", "undo"):
+        assert f" {group} " in listing
