@@ -118,7 +118,10 @@ def _project(ctx: typer.Context) -> Project:
 
 
 def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    # Indented for people at a terminal; compact when piped, where json's C encoder is
+    # several times faster on thousands of segments.
+    indent = 2 if sys.stdout.isatty() else None
+    typer.echo(json.dumps(data, indent=indent, ensure_ascii=False, default=str))
 
 
 def _console():

@@ -156,7 +156,7 @@ class Project:
             "after": tx.after,
             "changes": tx.changes if tx.undoable else None,
         }
-        tx.event_id = tx.conn.execute(audit.insert().values(**values)).inserted_primary_key[0]
+        tx.event_id = tx.conn.execute(audit.insert(), values).inserted_primary_key[0]
         return tx.event_id
 
     @contextmanager

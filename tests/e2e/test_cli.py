@@ -59,17 +59,26 @@ def test_a_study_from_the_command_line(study):
     assert out("cases", "import", "p.csv", "--id", "id") == (
         "Imported 2 cases (2 new, 0 updated) with 2 attributes: age (integer), partner (boolean)\n"
     )
-    assert out("sources", "add", "i1.txt", "--case", "1") == "Added i1.txt: 41 words, 4 turns (Mother 1)\n"
-    assert out("codes", "add", "Therapist relationship") == "Added code Therapist relationship\n"
-    assert out("codes", "add", "Warmth", "--parent", "Therapist relationship", "--description", "Kindness felt") == (
-        "Added code Therapist relationship/Warmth\n"
+    assert (
+        out("sources", "add", "i1.txt", "--case", "1")
+        == "Added i1.txt: 41 words, 4 turns (Mother 1)\n"
     )
+    assert out("codes", "add", "Therapist relationship") == "Added code Therapist relationship\n"
+    assert out(
+        "codes",
+        "add",
+        "Warmth",
+        "--parent",
+        "Therapist relationship",
+        "--description",
+        "Kindness felt",
+    ) == ("Added code Therapist relationship/Warmth\n")
     assert out("code", "i1.txt", "--code", "Warmth", "--quote", "She was kind to me.") == (
         "Coded i1.txt [185, 204) as Therapist relationship/Warmth by Hannah (coding 1)\n"
     )
-    assert out("code", "i1.txt", "--code", "Warmth", "--start", "205", "--end", "248", "--coder", "Dev") == (
-        "Coded i1.txt [205, 248) as Therapist relationship/Warmth by Dev (coding 2)\n"
-    )
+    assert out(
+        "code", "i1.txt", "--code", "Warmth", "--start", "205", "--end", "248", "--coder", "Dev"
+    ) == ("Coded i1.txt [205, 248) as Therapist relationship/Warmth by Dev (coding 2)\n")
     assert out("codes", "tree") == (
         "codebook\n└── ■ Therapist relationship (0)\n    └── ■ Warmth (2)\n"
     )
@@ -114,9 +123,9 @@ def test_a_study_from_the_command_line(study):
     assert out("memo", "add", "Kindness comes up early.", "--title", "First read") == (
         "Added memo 1 (journal)\n"
     )
-    assert out("memo", "add", "Echo of the GP", "--source", "i1.txt", "--quote", "health visitor") == (
-        "Added memo 2 (i1.txt [70, 84))\n"
-    )
+    assert out(
+        "memo", "add", "Echo of the GP", "--source", "i1.txt", "--quote", "health visitor"
+    ) == ("Added memo 2 (i1.txt [70, 84))\n")
     memos = json.loads(out("memo", "list", "--json"))
     assert [(m["kind"], m["author"], m["text"]) for m in memos] == [
         ("project", "Hannah", "Kindness comes up early."),
@@ -144,7 +153,10 @@ def test_codebook_commands(study):
     assert out("codes", "rename", "Warmth", "Care") == "Renamed Warmth to Care\n"
     assert out("codes", "describe", "Care", "Being cared for") == "Described Care\n"
     assert out("codes", "colour", "Care", "#AA0000") == "Coloured Care #aa0000\n"
-    assert out("codes", "move", "Care", "--parent", "Relationship") == "Moved Care to Relationship/Care\n"
+    assert (
+        out("codes", "move", "Care", "--parent", "Relationship")
+        == "Moved Care to Relationship/Care\n"
+    )
     assert out("codes", "merge", "Kindness", "Care") == (
         "Merged Kindness into Relationship/Care: 0 codings moved, 0 duplicates dropped\n"
     )
@@ -224,8 +236,7 @@ def test_choosing_the_project(study, tmp_path):
     os.mkdir("elsewhere")
     os.chdir("elsewhere")
     assert fails("sources", "list") == (
-        "no project given: use -p PATH, set THEMATICA_PROJECT, or run where one *.thematica "
-        "file is"
+        "no project given: use -p PATH, set THEMATICA_PROJECT, or run where one *.thematica file is"
     )
     assert json.loads(out("-p", str(study), "sources", "list", "--json")) == []
     assert run("sources", "list", "--json", env={"THEMATICA_PROJECT": str(study)}).stdout == "[]\n"
@@ -244,11 +255,26 @@ def test_files_that_are_not_projects(tmp_path):
     assert fails("-p", "gone.thematica", "log") == (
         "no project at gone.thematica: create one with `thematica init gone.thematica`"
     )
-    assert fails("init", "notes.thematica") == "notes.thematica already exists; open it, or choose another name"
+    assert (
+        fails("init", "notes.thematica")
+        == "notes.thematica already exists; open it, or choose another name"
+    )
 
 
 def test_help_and_version():
     assert out("--version") == "thematica 0.1.0\n"
     listing = out("--help")
-    for group in ("init", "sources", "cases", "codes", "code", "uncode", "codings", "segments", "memo", "log", "undo"):
+    for group in (
+        "init",
+        "sources",
+        "cases",
+        "codes",
+        "code",
+        "uncode",
+        "codings",
+        "segments",
+        "memo",
+        "log",
+        "undo",
+    ):
         assert f" {group} " in listing

@@ -53,7 +53,11 @@ def test_reimport_updates_values_and_explicit_types(project, tmp_path):
         ("name,age\nA,3\n", {}, "has no column 'id'; its columns are: name, age"),
         ("id,age\n1,3\n1,4\n", {}, "id '1' appears twice \\(lines 2 and 3\\)"),
         ("id,age\n,3\n", {}, "line 2: the 'id' cell is empty"),
-        ("id,age\n1,x\n", {"types": {"age": "integer"}}, "line 2: 'x' in column 'age' is not an integer"),
+        (
+            "id,age\n1,x\n",
+            {"types": {"age": "integer"}},
+            "line 2: 'x' in column 'age' is not an integer",
+        ),
         ("id,age\n1,3\n", {"types": {"age": "colour"}}, "unknown type 'colour'"),
         ("id,age\n1,3\n", {"types": {"sex": "text"}}, "--type names a column that is not in"),
         ("", {}, "is empty: expected a header row"),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from thematica.coding.anchors import detach_coding_memos
@@ -149,12 +149,26 @@ class _Tree:
         )
 
 
+_CODE_BY_NAME = select(code.c.id).where(code.c.name == bindparam("name"))
+_CODE_BY_ID = select(code.c.name, code.c.parent_id).where(code.c.id == bindparam("id"))
+
+
 def find_code(conn: Connection, name: str) -> int:
     """A code's id from its name (when unique) or its ``Parent/Child`` path."""
-    found = conn.execute(select(code.c.id).where(code.c.name == name)).scalars().all()
+    found = conn.execute(_CODE_BY_NAME, {"name": name}).scalars().all()
     if len(found) == 1:
         return found[0]
     return _Tree(conn).find(name)
+
+
+def code_path(conn: Connection, code_id: int) -> str:
+    """A code's ``Parent/Child`` path, read up its ancestors (a few rows, not the tree)."""
+    parts: list[str] = []
+    current: int | None = code_id
+    while current is not None:
+        name, current = conn.execute(_CODE_BY_ID, {"id": current}).one()
+        parts.append(name)
+    return SEPARATOR.join(reversed(parts))
 
 
 def code_and_descendants(conn: Connection, name: str) -> list[int]:

@@ -1,6 +1,6 @@
 """Coders: the people (and the consensus layer) who code. Each coder's codings are a layer."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
 from thematica.errors import InvalidInput, not_found
@@ -10,8 +10,11 @@ from thematica.store.schema import coder
 CONSENSUS = "consensus"
 
 
+_CODER_BY_NAME = select(coder.c.id).where(coder.c.name == bindparam("name"))
+
+
 def find_coder(conn: Connection, name: str) -> int:
-    found = conn.execute(select(coder.c.id).where(coder.c.name == name)).scalar()
+    found = conn.execute(_CODER_BY_NAME, {"name": name}).scalar()
     if found is None:
         names = list(conn.execute(select(coder.c.name)).scalars())
         raise not_found("coder", name, names, "thematica codings list")
@@ -23,7 +26,7 @@ def ensure_coder(tx: Writer, name: str) -> int:
     name = name.strip()
     if not name:
         raise InvalidInput("a coder needs a name")
-    found = tx.conn.execute(select(coder.c.id).where(coder.c.name == name)).scalar()
+    found = tx.conn.execute(_CODER_BY_NAME, {"name": name}).scalar()
     if found is not None:
         return found
     kind = "consensus" if name == CONSENSUS else "person"

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, select
 
 from thematica.coding.anchors import detach_coding_memos
-from thematica.coding.codebook import _Tree, find_code
+from thematica.coding.codebook import _Tree, code_path, find_code
 from thematica.coding.coders import ensure_coder
 from thematica.errors import InvalidInput, NotFound
-from thematica.ingest.sources import find_source, source_text
+from thematica.ingest.sources import find_source, source_text, span_texts
 from thematica.ingest.tables import read_csv
 from thematica.store.schema import code, coder, coding, memo, source
 from thematica.text import Span, find_quote
@@ -60,9 +60,10 @@ class CodingImport:
     memos: int
 
 
-def segment_text(start_column, end_column):
-    """SQL for the text of ``[start, end)`` (SQL's substr counts from 1, in characters)."""
-    return func.substr(source.c.text, start_column + 1, end_column - start_column)
+# Built once: coding a span runs these on every call.
+_SAME_CODING = select(coding.c.id, coding.c.created, coding.c.provenance).where(
+    *(coding.c[c] == bindparam(c) for c in ("source_id", "start", "end", "code_id", "coder_id"))
+)
 
 
 class Codings:
@@ -82,10 +83,7 @@ class Codings:
     ) -> Coding:
         """Code ``[start, end)`` of a source. Coding the same span again is a no-op."""
         with self.project.transaction("code", source_name) as tx:
-            coding_id = self._add_one(
-                tx, source_name, code_name, Span(start, end), coder, provenance
-            )
-        return self.get(coding_id)
+            return self._add_one(tx, source_name, code_name, Span(start, end), coder, provenance)
 
     def add_quote(
         self,
@@ -101,8 +99,7 @@ class Codings:
         with self.project.transaction("code", source_name) as tx:
             ref = find_source(tx.conn, source_name)
             span = find_quote(source_text(tx.conn, ref.id), quote, prefix, suffix, where=ref.name)
-            coding_id = self._add_one(tx, source_name, code_name, span, coder, provenance)
-        return self.get(coding_id)
+            return self._add_one(tx, source_name, code_name, span, coder, provenance)
 
     def _add_one(
         self,
@@ -112,41 +109,35 @@ class Codings:
         span: Span,
         coder_name: str | None,
         provenance: str,
-    ) -> int:
+    ) -> Coding:
+        from thematica.project import now
+
         ref = find_source(tx.conn, source_name)
         span.check_within(ref.length)
         code_id = find_code(tx.conn, code_name)
-        coder_id = ensure_coder(tx, coder_name or self.project.actor)
-        existing = tx.conn.execute(
-            select(coding.c.id).where(
-                coding.c.source_id == ref.id,
-                coding.c.start == span.start,
-                coding.c.end == span.end,
-                coding.c.code_id == code_id,
-                coding.c.coder_id == coder_id,
-            )
-        ).scalar()
+        who = coder_name or self.project.actor
+        values = {
+            "source_id": ref.id,
+            "start": span.start,
+            "end": span.end,
+            "code_id": code_id,
+            "coder_id": ensure_coder(tx, who),
+        }
+        existing = tx.conn.execute(_SAME_CODING, values).first()
         tx.target = f"{ref.name} [{span.start}, {span.end})"
         if existing is not None:
             tx.undoable = False
             tx.action = "code (already coded)"
-            return existing
-        from thematica.project import now
-
-        coding_id = tx.insert(
-            coding,
-            {
-                "source_id": ref.id,
-                "start": span.start,
-                "end": span.end,
-                "code_id": code_id,
-                "coder_id": coder_id,
-                "created": now(),
-                "provenance": provenance,
-            },
+            coding_id, created, provenance = existing
+        else:
+            created = now()
+            coding_id = tx.insert(coding, {**values, "created": created, "provenance": provenance})
+        path = code_path(tx.conn, code_id)
+        tx.after = {"code": path, "coder": who, "id": coding_id}
+        ((_, words, _),) = span_texts(tx.conn, [(ref.id, span.start, span.end)])
+        return Coding(
+            coding_id, ref.name, span.start, span.end, path, who, words, created, provenance
         )
-        tx.after = {"code": code_name, "coder": coder_name or self.project.actor, "id": coding_id}
-        return coding_id
 
     def add_many(self, rows: Iterable[Mapping[str, Any]], provenance: str = "bulk") -> int:
         """Add many codings in one transaction; return how many were new.
@@ -317,7 +308,7 @@ class Codings:
                 coding.c.end,
                 coding.c.code_id,
                 coder.c.name,
-                segment_text(coding.c.start, coding.c.end),
+                coding.c.source_id,
                 coding.c.created,
                 coding.c.provenance,
             )
@@ -337,9 +328,11 @@ class Codings:
             if ids is not None:
                 query = query.where(coding.c.id.in_(ids))
             tree = _Tree(conn)
+            rows = conn.execute(query).all()
+            texts = span_texts(conn, [(r[6], r[2], r[3]) for r in rows])
             return [
-                Coding(r[0], r[1], r[2], r[3], tree.path(r[4]), r[5], r[6], r[7], r[8])
-                for r in conn.execute(query)
+                Coding(r[0], r[1], r[2], r[3], tree.path(r[4]), r[5], words, r[7], r[8])
+                for r, (_, words, _) in zip(rows, texts, strict=True)
             ]
 
 

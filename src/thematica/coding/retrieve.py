@@ -10,14 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from thematica.coding.codebook import _Tree
 from thematica.coding.coders import find_coder
-from thematica.coding.codings import segment_text
 from thematica.errors import InvalidInput
-from thematica.ingest.sources import cases_by_source
+from thematica.ingest.sources import cases_by_source, span_texts
 from thematica.store.schema import coder as coder_table
 from thematica.store.schema import coding, source, turn
 
@@ -67,16 +65,15 @@ def segments(
     """Every segment coded with ``code`` (see :meth:`Project.segments`)."""
     if context < 0:
         raise InvalidInput("context must be zero or more characters")
-    speaker = (
-        select(turn.c.speaker, turn.c.role)
-        .where(
-            turn.c.source_id == coding.c.source_id,
-            turn.c.start <= coding.c.start,
-            turn.c.end > coding.c.start,
-        )
+    # The turn a segment starts in: the last turn starting at or before it.
+    last_turn = turn.alias("last_turn")
+    turn_id = (
+        select(last_turn.c.id)
+        .where(last_turn.c.source_id == coding.c.source_id, last_turn.c.start <= coding.c.start)
+        .order_by(last_turn.c.start.desc())
         .limit(1)
+        .scalar_subquery()
     )
-    before_start = sql_case((coding.c.start > context, coding.c.start - context), else_=0)
     with project.read() as conn:
         tree = _Tree(conn)
         code_id = tree.find(code)
@@ -84,41 +81,48 @@ def segments(
         query = (
             select(
                 coding.c.id,
-                source.c.id,
+                coding.c.source_id,
                 source.c.name,
                 coding.c.start,
                 coding.c.end,
-                segment_text(coding.c.start, coding.c.end),
                 coding.c.code_id,
                 coder_table.c.name,
-                speaker.with_only_columns(turn.c.speaker).scalar_subquery(),
-                speaker.with_only_columns(turn.c.role).scalar_subquery(),
-                segment_text(before_start, coding.c.start),
-                func.substr(source.c.text, coding.c.end + 1, context),
+                turn.c.end,
+                turn.c.speaker,
+                turn.c.role,
             )
             .join(source, source.c.id == coding.c.source_id)
             .join(coder_table, coder_table.c.id == coding.c.coder_id)
+            .outerjoin(turn, turn.c.id == turn_id)
             .where(coding.c.code_id.in_(code_ids))
             .order_by(source.c.name, coding.c.start, coding.c.end, coding.c.id)
         )
         if coder is not None:
             query = query.where(coding.c.coder_id == find_coder(conn, coder))
         rows = conn.execute(query).all()
+        texts = span_texts(conn, [(r[1], r[3], r[4]) for r in rows], context)
         cases = cases_by_source(conn)
-    return [
-        Segment(
-            coding_id=row[0],
-            source=row[2],
-            start=row[3],
-            end=row[4],
-            text=row[5],
-            code=tree.path(row[6]),
-            coder=row[7],
-            case=", ".join(cases.get(row[1], ())) or None,
-            speaker=row[8],
-            role=row[9],
-            before=row[10] if context else "",
-            after=row[11] if context else "",
+    paths = {code_id: tree.path(code_id) for code_id in code_ids}
+    labels = {source_id: ", ".join(names) for source_id, names in cases.items()}
+    found = []
+    for row, (before, words, after) in zip(rows, texts, strict=True):
+        turn_end, speaker, role = row[7:10]
+        if turn_end is not None and turn_end <= row[3]:
+            speaker = role = None  # between turns, e.g. on a label or a heading
+        found.append(
+            Segment(
+                coding_id=row[0],
+                source=row[2],
+                start=row[3],
+                end=row[4],
+                text=words,
+                code=paths[row[5]],
+                coder=row[6],
+                case=labels.get(row[1]),
+                speaker=speaker,
+                role=role,
+                before=before,
+                after=after,
+            )
         )
-        for row in rows
-    ]
+    return found

@@ -12,13 +12,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from thematica.errors import InvalidInput, not_found
 from thematica.ingest.cases import find_case
 from thematica.ingest.files import read_text
-from thematica.store.schema import SPAN_TABLES, coding, source, source_case, turn
+from thematica.store.schema import (
+    CHUNK,
+    SPAN_TABLES,
+    coding,
+    source,
+    source_case,
+    source_chunk,
+    turn,
+)
 from thematica.store.schema import case as case_table
 from thematica.text import Edit, Span, canonical, checksum, detect_turns, remap_span
 from thematica.text.remap import apply_edits, check_edits
@@ -77,11 +85,15 @@ class RemapReport:
     collapsed: int
 
 
+# Built once: coding a span runs this on every call.
+_SOURCE_BY_NAME = select(source.c.id, source.c.name, source.c.length).where(
+    source.c.name == bindparam("name")
+)
+
+
 def find_source(conn: Connection, name: str) -> SourceRef:
     """Look a source up by name; raise :class:`NotFound` with suggestions if absent."""
-    row = conn.execute(
-        select(source.c.id, source.c.name, source.c.length).where(source.c.name == name)
-    ).first()
+    row = conn.execute(_SOURCE_BY_NAME, {"name": name}).first()
     if row is None:
         names = list(conn.execute(select(source.c.name)).scalars())
         raise not_found("source", name, names, "thematica sources list")
@@ -90,6 +102,58 @@ def find_source(conn: Connection, name: str) -> SourceRef:
 
 def source_text(conn: Connection, source_id: int) -> str:
     return conn.execute(select(source.c.text).where(source.c.id == source_id)).scalar_one()
+
+
+def span_texts(
+    conn: Connection, spans: Sequence[tuple[int, int, int]], context: int = 0
+) -> list[tuple[str, str, str]]:
+    """The words before, inside and after each ``(source_id, start, end)`` span.
+
+    Reads only the chunks of text the spans and their ``context`` touch.
+    """
+    wanted: set[tuple[int, int]] = set()
+    for source_id, start, end in spans:
+        first, last = max(0, start - context) // CHUNK, max(start, end + context - 1) // CHUNK
+        wanted.update((source_id, n) for n in range(first, last + 1))
+    chunks: dict[tuple[int, int], str] = {}
+    pairs = sorted(wanted)
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    for at in range(0, len(pairs), 5000):
+        batch = pairs[at : at + 5000]
+        # Joining a VALUES list on the (source_id, n) index is several times faster than
+        # an IN list in SQLite, and SQLAlchemy takes longer to compile thousands of bound
+        # pairs than the database takes to answer, so the statement is written here.
+        rows = ", ".join(f"({mark}, {mark})" for _ in batch)
+        found_chunks = conn.exec_driver_sql(
+            f"WITH want(s, n) AS (VALUES {rows}) "
+            "SELECT c.source_id, c.n, c.text FROM source_chunk c "
+            "JOIN want ON c.source_id = want.s AND c.n = want.n",
+            tuple(value for pair in batch for value in pair),
+        )
+        for source_id, n, text in found_chunks:
+            chunks[source_id, n] = text
+    found = []
+    for source_id, start, end in spans:
+        low = max(0, start - context)
+        first = low // CHUNK
+        last = max(start, end + context - 1) // CHUNK
+        window = "".join(chunks.get((source_id, n), "") for n in range(first, last + 1))
+        offset = first * CHUNK
+        found.append(
+            (
+                window[low - offset : start - offset],
+                window[start - offset : end - offset],
+                window[end - offset : end + context - offset],
+            )
+        )
+    return found
+
+
+def _chunk_rows(source_id: int, text: str) -> list[dict]:
+    return [
+        {"source_id": source_id, "n": n, "text": text[at : at + CHUNK]}
+        for n, at in enumerate(range(0, len(text), CHUNK))
+    ]
 
 
 def _insert_source(
@@ -115,6 +179,7 @@ def _insert_source(
             "created": now(),
         },
     )
+    tx.insert_many(source_chunk, _chunk_rows(source_id, text))
     tx.insert_many(turn, [_turn_row(source_id, t) for t in detect_turns(text)])
     if case is not None:
         tx.insert(source_case, {"source_id": source_id, "case_id": find_case(tx.conn, case).id})
@@ -280,6 +345,11 @@ class Sources:
                     "checksum": checksum(new),
                 },
             )
+            old_chunks = tx.conn.execute(
+                select(source_chunk.c.id).where(source_chunk.c.source_id == ref.id)
+            ).scalars()
+            tx.delete_many(source_chunk, list(old_chunks))
+            tx.insert_many(source_chunk, _chunk_rows(ref.id, new))
             moved = resized = collapsed = 0
             for table in SPAN_TABLES:
                 rows = tx.conn.execute(

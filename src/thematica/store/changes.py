@@ -9,7 +9,7 @@ the one mechanism behind undo, so no operation needs an undo of its own.
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import JSON, Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from thematica.store.schema import TABLES
@@ -40,15 +40,31 @@ class Writer:
         self.changes: list[dict[str, Any]] = []
 
     def insert(self, table: Table, values: Row) -> int:
-        new_id = self.conn.execute(insert(table).values(**values)).inserted_primary_key[0]
+        new_id = self.conn.execute(insert(table), dict(values)).inserted_primary_key[0]
         self._record_insert(table, [new_id])
         return new_id
 
     def insert_many(self, table: Table, rows: Sequence[Row]) -> list[int]:
+        """Insert rows in one executemany; return their ids in the order given."""
         if not rows:
             return []
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = list(self.conn.execute(statement, list(rows)).scalars())
+        rows = list(rows)
+        if all("id" in row for row in rows):
+            self.conn.execute(insert(table), rows)
+            ids = [row["id"] for row in rows]
+        elif self.conn.dialect.name == "sqlite":
+            # SQLite cannot return ids of a multi-row insert in order, and asking for them
+            # costs one statement per row. The write lock is ours for the whole
+            # transaction and rowids are assigned as max + 1, so the ids are known.
+            first = (self.conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+            _executemany_sqlite(self.conn, table, rows)
+            last = self.conn.execute(select(func.max(table.c.id))).scalar()
+            if last != first + len(rows) - 1:
+                raise RuntimeError(f"unexpected ids inserting into {table.name}")
+            ids = list(range(first, last + 1))
+        else:
+            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            ids = list(self.conn.execute(statement, rows).scalars())
         self._record_insert(table, ids)
         return ids
 
@@ -101,6 +117,24 @@ class Writer:
             for row in self.conn.execute(select(*wanted).where(table.c.id.in_(chunk))).mappings():
                 found[row["id"]] = dict(row)
         return found
+
+
+def _executemany_sqlite(conn: Connection, table: Table, rows: list[Row]) -> None:
+    """Hand the rows straight to sqlite3's executemany.
+
+    Building SQLAlchemy parameters row by row costs more than the insert itself when a
+    transcript brings a hundred speaker turns; for plain columns there is nothing to
+    convert, so the compiled statement and tuples go to the driver directly.
+    """
+    if any(isinstance(c.type, JSON) for c in table.columns):
+        conn.execute(insert(table), rows)
+        return
+    columns = [c.name for c in table.columns if c.name != "id"]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'
+    defaults = {c.name: c.default.arg for c in table.columns if c.default is not None}
+    conn.exec_driver_sql(sql, [tuple(row.get(c, defaults.get(c)) for c in columns) for row in rows])
 
 
 def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:

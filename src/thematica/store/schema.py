@@ -52,6 +52,21 @@ source = Table(
     Column("created", String(32), nullable=False),
 )
 
+# The canonical text again, cut into fixed pieces of CHUNK code points, so that a
+# segment and its context are read from one or two small rows instead of the whole
+# transcript (SQL substr has to walk a long text from its start every time).
+CHUNK = 1024
+
+source_chunk = Table(
+    "source_chunk",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("source.id"), nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    UniqueConstraint("source_id", "n"),
+)
+
 case = Table(
     "case",
     metadata,
@@ -64,7 +79,7 @@ turn = Table(
     "turn",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("source_id", Integer, ForeignKey("source.id"), nullable=False, index=True),
+    Column("source_id", Integer, ForeignKey("source.id"), nullable=False),
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
     Column("speaker", String(200), nullable=False),
@@ -72,6 +87,7 @@ turn = Table(
     Column("case_id", Integer, ForeignKey("case.id")),
     Column("t_start", Integer),
     Column("t_end", Integer),
+    Index("ix_turn_source_id_start", "source_id", "start"),
 )
 
 attribute = Table(

@@ -30,7 +30,7 @@ class Turn:
 
 def speaker_role(label: str, interviewers: Sequence[str] = ()) -> str:
     name = label.strip().lower()
-    if name in INTERVIEWER_LABELS or name in {i.lower() for i in interviewers}:
+    if name in INTERVIEWER_LABELS or any(name == i.lower() for i in interviewers):
         return "interviewer"
     return "participant"
 
@@ -44,16 +44,23 @@ def detect_turns(text: str, label_pattern: str = DEFAULT_LABEL) -> list[Turn]:
     >>> [(t.speaker, t.role) for t in detect_turns("I: Hello?\\nP1: Hi.\\n\\nStill me.")]
     [('I', 'interviewer'), ('P1', 'participant')]
     """
-    pattern = re.compile(r"^" + label_pattern, re.MULTILINE)
-    marks = list(pattern.finditer(text))
+    label = re.compile(label_pattern)
+    marks: list[tuple[int, int, str]] = []  # line start, text start, speaker
+    at = 0
+    for line in text.split("\n"):
+        # Every label has a colon near the start; most lines can be skipped unmatched.
+        found = label.match(line) if ":" in line[:64] else None
+        if found:
+            marks.append((at, at + found.end(), found.group("label").strip()))
+        at += len(line) + 1
+    roles: dict[str, str] = {}
     turns: list[Turn] = []
-    for index, mark in enumerate(marks):
-        start = mark.end()
-        end = marks[index + 1].start() if index + 1 < len(marks) else len(text)
+    for index, (_, start, speaker) in enumerate(marks):
+        end = marks[index + 1][0] if index + 1 < len(marks) else len(text)
         while end > start and text[end - 1].isspace():
             end -= 1
-        if end <= start:
-            continue
-        speaker = mark.group("label").strip()
-        turns.append(Turn(start, end, speaker, speaker_role(speaker)))
+        if end > start:
+            if speaker not in roles:
+                roles[speaker] = speaker_role(speaker)
+            turns.append(Turn(start, end, speaker, roles[speaker]))
     return turns

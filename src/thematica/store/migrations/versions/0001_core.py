@@ -39,6 +39,14 @@ def upgrade() -> None:
         sa.Column("created", sa.String(32), nullable=False),
     )
     op.create_table(
+        "source_chunk",
+        _id(),
+        sa.Column("source_id", sa.Integer, sa.ForeignKey("source.id"), nullable=False),
+        sa.Column("n", sa.Integer, nullable=False),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.UniqueConstraint("source_id", "n"),
+    )
+    op.create_table(
         "case",
         _id(),
         sa.Column("key", sa.String(200), nullable=False, unique=True),
@@ -47,7 +55,7 @@ def upgrade() -> None:
     op.create_table(
         "turn",
         _id(),
-        sa.Column("source_id", sa.Integer, sa.ForeignKey("source.id"), nullable=False, index=True),
+        sa.Column("source_id", sa.Integer, sa.ForeignKey("source.id"), nullable=False),
         sa.Column("start", sa.Integer, nullable=False),
         sa.Column("end", sa.Integer, nullable=False),
         sa.Column("speaker", sa.String(200), nullable=False),
@@ -55,6 +63,7 @@ def upgrade() -> None:
         sa.Column("case_id", sa.Integer, sa.ForeignKey("case.id")),
         sa.Column("t_start", sa.Integer),
         sa.Column("t_end", sa.Integer),
+        sa.Index("ix_turn_source_id_start", "source_id", "start"),
     )
     op.create_table(
         "attribute",
@@ -173,6 +182,7 @@ def downgrade() -> None:
         "attribute",
         "turn",
         "case",
+        "source_chunk",
         "source",
         "setting",
     ):
