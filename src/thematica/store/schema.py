@@ -55,7 +55,7 @@ source = Table(
 # The canonical text again, cut into fixed pieces of CHUNK code points, so that a
 # segment and its context are read from one or two small rows instead of the whole
 # transcript (SQL substr has to walk a long text from its start every time).
-CHUNK = 1024
+CHUNK = 2000
 
 source_chunk = Table(
     "source_chunk",
