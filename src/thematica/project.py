@@ -17,7 +17,7 @@ import getpass
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -67,16 +67,7 @@ class AuditEvent:
     undoable: bool
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "at": self.at,
-            "actor": self.actor,
-            "action": self.action,
-            "target": self.target,
-            "before": self.before,
-            "after": self.after,
-            "undone_by": self.undone_by,
-        }
+        return asdict(self)
 
 
 class Transaction(Writer):

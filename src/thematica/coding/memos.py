@@ -8,7 +8,7 @@ code or a coding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -40,18 +40,7 @@ class Memo:
     end: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "anchor": self.anchor,
-            "title": self.title,
-            "text": self.text,
-            "author": self.author,
-            "created": self.created,
-            "source": self.source,
-            "start": self.start,
-            "end": self.end,
-        }
+        return asdict(self)
 
 
 class Memos:

@@ -7,7 +7,7 @@ words around it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Segment:
-    coding_id: int
+    coding: int
     source: str
     start: int
     end: int
@@ -39,20 +39,7 @@ class Segment:
     after: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "coding": self.coding_id,
-            "source": self.source,
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "code": self.code,
-            "coder": self.coder,
-            "case": self.case,
-            "speaker": self.speaker,
-            "role": self.role,
-            "before": self.before,
-            "after": self.after,
-        }
+        return asdict(self)
 
 
 def segments(
@@ -111,7 +98,7 @@ def segments(
             speaker = role = None  # between turns, e.g. on a label or a heading
         found.append(
             Segment(
-                coding_id=row[0],
+                coding=row[0],
                 source=row[2],
                 start=row[3],
                 end=row[4],
