@@ -8,7 +8,7 @@ code or a coding.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -40,7 +40,7 @@ class Memo:
     end: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return dict(vars(self))  # shallow: the fields are plain values
 
 
 class Memos:

@@ -7,7 +7,7 @@ words around it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -39,7 +39,7 @@ class Segment:
     after: str
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return dict(vars(self))  # shallow: the fields are plain values
 
 
 def segments(

@@ -1,0 +1,81 @@
+"""`make demo`'s main job: the demo study carried from raw files to a project and summary."""
+
+import csv
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.conftest import DEMO
+from thematica import open_project
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo-output")
+    result = subprocess.run(
+        [sys.executable, str(DEMO / "run_demo.py"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return out, result.stderr
+
+
+def csv_rows(name):
+    with (DEMO / name).open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_demo_builds_the_study(demo):
+    out, printed = demo
+    with open_project(out / "parent-infant-study.thematica") as project:
+        assert len(project.sources.list()) == 12
+        cases = project.cases.list()
+        assert [c.label for c in cases] == [
+            f"Mother {row['id']}" for row in csv_rows("participants.csv")
+        ]
+        assert all(len(c.sources) == 1 for c in cases)
+        assert len(project.codes.list()) == 40
+        for layer, name in (("Hannah", "hannah"), ("Dev", "dev"), ("consensus", "consensus")):
+            expected = len(csv_rows(f"coding/codings-{name}.csv"))
+            assert len(project.codings.list(coder_name=layer)) == expected
+        journal = yaml.safe_load((DEMO / "journal.yaml").read_text())["entries"]
+        assert len(project.memos.journal()) == len(journal)
+        assert all(s.role == "participant" for s in project.segments("Warmth", children=True))
+    assert "Try:  thematica -p" in printed
+    assert "Anonymise raw transcripts: not available yet, skipped" in printed
+
+
+def test_summary_names_each_theme_with_a_quote(demo):
+    out, _ = demo
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    themes = yaml.safe_load((DEMO / "coding" / "themes.yaml").read_text())["themes"]
+    assert len(themes) == 4
+    for theme in themes:
+        assert f"### {theme['name']}" in summary
+        for sub in theme.get("subthemes", []):
+            assert f"- {sub['name']}" in summary
+    assert "12 mothers; ages 19 to 40" in summary
+    assert len(re.findall(r"^> .+ \[Mother \d+\]$", summary, flags=re.M)) == 4
+
+
+def test_demo_corpus_is_consistent():
+    """The answer key and every coding file still match the transcripts."""
+    texts = {p.name: p.read_text(encoding="utf-8") for p in (DEMO / "raw").glob("*.txt")}
+    assert len(texts) == 12
+    for text in texts.values():
+        assert 1500 <= len(text.split()) <= 3000
+    for row in csv_rows("raw/identifiers.csv"):
+        assert texts[row["source"]][int(row["start"]) : int(row["end"])] == row["text"]
+    types = {row["type"] for row in csv_rows("raw/identifiers.csv")}
+    assert {"NAME", "HOSPITAL", "NHS_TRUST", "TOWN", "STREET", "POSTCODE", "DATE", "AGE",
+            "PHONE", "EMAIL", "NHS_NUMBER"} <= types  # fmt: skip
+    for row in csv_rows("raw/identifiers.csv"):
+        if row["type"] == "NHS_NUMBER":
+            digits = [int(d) for d in row["text"] if d.isdigit()]
+            check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=False)) % 11
+            assert (0 if check == 11 else check) == digits[9]
