@@ -210,17 +210,105 @@ def undo(ctx: typer.Context) -> None:
 @sources_app.command("add")
 def sources_add(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Plain-text (.txt) or Markdown files.")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of transcripts.")],
     case: Annotated[str | None, typer.Option(help="Link the sources to this case.")] = None,
     encoding: Annotated[str | None, typer.Option(help="Text encoding, e.g. cp1252.")] = None,
+    recursive: Annotated[bool, typer.Option(help="Look in sub-folders too.")] = False,
+    strip_line_numbers: Annotated[
+        bool, typer.Option(help="PDF: remove printed line numbers.")
+    ] = False,
+    strip_headers: Annotated[
+        bool, typer.Option(help="PDF: remove running headers, footers and page numbers.")
+    ] = False,
+    label_pattern: Annotated[
+        str | None,
+        typer.Option(help="Regular expression for speaker labels, with a group named label."),
+    ] = None,
+    interviewer: Annotated[
+        list[str] | None, typer.Option(help="A speaker label that is an interviewer.")
+    ] = None,
+    other: Annotated[
+        list[str] | None, typer.Option(help="A speaker label that is neither role.")
+    ] = None,
+    text_column: Annotated[
+        str | None, typer.Option(help="Tables: one transcript per row, in this column.")
+    ] = None,
+    name_column: Annotated[
+        str | None, typer.Option(help="Tables: the column that names each transcript.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
-    """Add sources; all files are added, or none if one cannot be read."""
-    for source in _project(ctx).sources.add_files(files, encoding=encoding, case=case):
+    """Add transcripts: .txt .md .docx .odt .rtf .pdf .vtt .srt, or a table of them.
+
+    Readable files are added in one transaction; a file that cannot be read, or whose
+    text is already in the project, is skipped with the reason (exit status 2).
+    """
+    from thematica.ingest.readers import ReadOptions
+    from thematica.ingest.sources import TurnOptions
+
+    sources = _project(ctx).sources
+    turns = TurnOptions(
+        label_pattern=label_pattern or TurnOptions.label_pattern,
+        interviewers=tuple(interviewer or ()),
+        others=tuple(other or ()),
+    )
+    if text_column:
+        reports = [
+            sources.add_table(path, text_column, name_column, encoding, turns) for path in paths
+        ]
+        imported = [s for r in reports for s in r.imported]
+        skipped = [s for r in reports for s in r.skipped]
+    else:
+        options = ReadOptions(encoding, strip_line_numbers, strip_headers)
+        with _progress(quiet or len(paths) == 1 and not paths[0].is_dir()) as advance:
+            report = sources.add_files(
+                paths, options, case, turns, recursive=recursive, progress=advance
+            )
+        imported, skipped = list(report.imported), list(report.skipped)
+        if not imported and len(skipped) == 1 and len(paths) == 1 and not paths[0].is_dir():
+            from thematica.errors import InvalidInput
+
+            raise InvalidInput(skipped[0][1])
+    for source in imported:
         linked = f" ({', '.join(source.cases)})" if source.cases else ""
         typer.echo(
             f"Added {source.name}: {_plural(source.words, 'word')}, "
             f"{_plural(source.turns, 'turn')}{linked}"
         )
+    for where, reason in skipped:
+        typer.echo(f"Skipped {where}: {reason}", err=True)
+    if len(imported) + len(skipped) > 1:
+        typer.echo(f"{_plural(len(imported), 'source')} added, {len(skipped)} skipped")
+    if skipped or not imported:
+        raise typer.Exit(2)
+
+
+class _progress:
+    """A Rich progress bar on stderr, advanced once per file; silent when asked or piped."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet or not sys.stderr.isatty()
+        self.bar = None
+
+    def __enter__(self):
+        if self.quiet:
+            return None
+        from rich.progress import Progress
+
+        self.bar = Progress(transient=True, console=_console_err())
+        self.bar.start()
+        task = self.bar.add_task("reading", total=None)
+        return lambda name: self.bar.update(task, advance=1, description=f"reading {name}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _console_err():
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 @sources_app.command("list")

@@ -1,6 +1,9 @@
+from pathlib import Path
+
 import pytest
 
 from thematica import InvalidInput, NotFound
+from thematica.ingest.readers import ReadOptions
 
 
 def test_add_file_is_canonical_with_turns(sqlite_project, tmp_path):
@@ -25,7 +28,7 @@ def test_other_encodings(sqlite_project, tmp_path, encoding, data):
     path = tmp_path / "i.txt"
     path.write_bytes(data)
     given = encoding if encoding == "cp1252" else None
-    sqlite_project.sources.add_file(path, encoding=given)
+    sqlite_project.sources.add_file(path, options=ReadOptions(encoding=given))
     assert sqlite_project.sources.text("i.txt") == "Participant: naïve\n"
 
 
@@ -34,7 +37,9 @@ def test_other_encodings(sqlite_project, tmp_path, encoding, data):
     [
         ("a.txt", "naïve".encode("cp1252"), r"is not UTF-8 \(byte 0xef at position 2\)"),
         ("a.txt", b"\x00\x01binary\x00", "looks like a binary file"),
-        ("a.docx", b"PK\x03\x04", "only plain text .* and Markdown .* are supported"),
+        ("a.pages", b"PK\x03\x04", r"cannot read a.pages: .pages is not a supported format"),
+        ("a.txt", b"", "a.txt is empty"),
+        ("a.txt", b"  \n\n ", "a.txt has no text"),
     ],
 )
 def test_unreadable_files(sqlite_project, tmp_path, name, data, message):
@@ -55,17 +60,26 @@ def test_huge_file_is_refused_without_reading_it(sqlite_project, tmp_path, monke
         sqlite_project.sources.add_file(path)
 
 
-def test_batch_is_all_or_nothing(sqlite_project, tmp_path):
-    good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
-    good.write_text("Participant: fine\n")
-    bad.write_bytes(b"\xff\xfe\x00")
-    bad.write_bytes(b"caf\xe9")
-    with pytest.raises(InvalidInput):
-        sqlite_project.sources.add_files([good, bad])
-    assert sqlite_project.sources.list() == []
-    sqlite_project.sources.add_files([good])
-    with pytest.raises(InvalidInput, match="a source named 'good.txt' already exists"):
-        sqlite_project.sources.add_files([good])
+def test_batch_adds_the_good_files_and_says_why_it_skipped_the_others(sqlite_project, tmp_path):
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Participant: fine\n")
+    (folder / "b.txt").write_bytes(b"caf\xe9")
+    (folder / "c.md").write_text("Participant: fine\n")  # same text as a.txt
+    (folder / "notes.pages").write_bytes(b"ignored: not a transcript format")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "d.txt").write_text("Interviewer: deeper?\n")
+    seen = []
+    report = sqlite_project.sources.add_files([folder], progress=seen.append)
+    assert seen == ["a.txt", "b.txt", "c.md"]
+    assert [s.name for s in report.imported] == ["a.txt"]
+    assert [(Path(where).name, why.split(" (")[0]) for where, why in report.skipped] == [
+        ("b.txt", f"{folder / 'b.txt'} is not UTF-8"),
+        ("c.md", "c.md has the same text as source 'a.txt', already imported"),
+    ]
+    again = sqlite_project.sources.add_files([folder], recursive=True)
+    assert [s.name for s in again.imported] == ["d.txt"]
+    assert len(sqlite_project.log(1)[0].after["names"]) == 1
 
 
 def test_unknown_source_suggests_names(coded):
@@ -84,3 +98,36 @@ def test_edit_text_rejects_bad_edits(coded):
         coded.sources.edit_text("interview-01.txt", [Edit(0, 10**6, "")])
     with pytest.raises(InvalidInput, match="edits overlap at offset 3"):
         coded.sources.edit_text("interview-01.txt", [Edit(0, 5, ""), Edit(3, 8, "")])
+
+
+def test_table_of_transcripts(sqlite_project, tmp_path):
+    path = tmp_path / "transcripts.csv"
+    path.write_text(
+        'transcript_id,text\nsci_0,"AI: Hello?\n\nUser: Hi, I work in a lab."\n'
+        'sci_1,"AI: Tell me more.\n\nUser: I use it daily."\nsci_2,\n',
+        encoding="utf-8",
+    )
+    report = sqlite_project.sources.add_table(path, "text", "transcript_id")
+    assert [(s.name, s.turns) for s in report.imported] == [("sci_0", 2), ("sci_1", 2)]
+    assert report.skipped == (("transcripts.csv, line 4", "the text cell is empty"),)
+    roles = [t.role for t in sqlite_project.sources.turns("sci_0")]
+    assert roles == ["interviewer", "participant"]
+
+
+def test_time_anchors_give_turns_their_times(sqlite_project):
+    from thematica.ingest.readers import Document, TimeAnchor
+    from thematica.ingest.sources import TurnOptions, _Incoming, _insert_source
+
+    text = "Interviewer: So?\n\nParticipant: Well, it began in May.\n\nInterviewer: Go on."
+    anchors = (TimeAnchor(0, 1.5), TimeAnchor(18, 4.25), TimeAnchor(len(text) - 25, 9.0))
+    with sqlite_project.transaction("add source", "timed") as tx:
+        _insert_source(
+            tx, _Incoming("timed.vtt", Document(text, "vtt", anchors), None), None, TurnOptions()
+        )
+    with sqlite_project.read() as conn:
+        rows = conn.exec_driver_sql("SELECT speaker, t_start, t_end FROM turn ORDER BY start").all()
+    assert rows == [
+        ("Interviewer", 1500, 4250),
+        ("Participant", 4250, 9000),
+        ("Interviewer", 9000, None),
+    ]

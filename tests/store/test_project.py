@@ -126,3 +126,15 @@ def test_corrupt_sqlite_file(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(ProjectError, match="not a Thematica project"):
         open_project(path)
+
+
+def test_an_older_project_is_upgraded_when_opened(location):
+    from alembic import command
+
+    create_project(location).close()
+    with open_project(location) as project, project.engine.begin() as conn:
+        command.downgrade(migrations.alembic_config(conn), "0001")
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+    with open_project(location) as project, project.read() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT count(*) FROM time_anchor")).scalar() == 0

@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from thematica.errors import InvalidInput, not_found
 from thematica.ingest.cases import find_case
-from thematica.ingest.files import read_text
+from thematica.ingest.readers import Document, ReadOptions, TimeAnchor, read_document
 from thematica.store.schema import (
     CHUNK,
     SPAN_TABLES,
@@ -25,17 +26,16 @@ from thematica.store.schema import (
     source,
     source_case,
     source_chunk,
+    time_anchor,
     turn,
 )
 from thematica.store.schema import case as case_table
 from thematica.text import Edit, Span, canonical, checksum, detect_turns, remap_span
 from thematica.text.remap import apply_edits, check_edits
-from thematica.text.turns import Turn
+from thematica.text.turns import DEFAULT_LABEL, Turn
 
 if TYPE_CHECKING:
     from thematica.project import Project, Transaction
-
-TEXT_SUFFIXES = {".txt": "text", ".md": "markdown", ".text": "text"}
 
 
 @dataclass(frozen=True)
@@ -156,47 +156,121 @@ def _chunk_rows(source_id: int, text: str) -> list[dict]:
     ]
 
 
+@dataclass(frozen=True)
+class TurnOptions:
+    """How speaker turns are found on import (see :func:`thematica.text.detect_turns`)."""
+
+    label_pattern: str = DEFAULT_LABEL
+    interviewers: tuple[str, ...] = ()
+    others: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What a batch import did: the sources added, and each file skipped with why."""
+
+    imported: tuple[Source, ...]
+    skipped: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class _Incoming:
+    name: str
+    document: Document
+    origin: str | None
+
+
 def _insert_source(
-    tx: Transaction, name: str, text: str, kind: str, origin: str | None, case: str | None
+    tx: Transaction,
+    incoming: _Incoming,
+    case: str | None,
+    turns: TurnOptions,
 ) -> int:
-    if not name.strip():
-        raise InvalidInput("a source needs a name")
-    if tx.conn.execute(select(source.c.id).where(source.c.name == name)).first():
-        raise InvalidInput(f"a source named {name!r} already exists")
-    text = canonical(text)
     from thematica.project import now
 
+    name, text = incoming.name, incoming.document.text
+    if not name.strip():
+        raise InvalidInput("a source needs a name")
+    if tx.conn.execute(_SOURCE_BY_NAME, {"name": name}).first():
+        raise InvalidInput(f"a source named {name!r} already exists")
+    digest = checksum(text)
+    twin = tx.conn.execute(select(source.c.name).where(source.c.checksum == digest)).scalar()
+    if twin is not None:
+        raise InvalidInput(f"{name} has the same text as source {twin!r}, already imported")
+    # Every check that can fail comes before the first write, so a batch can skip a bad
+    # item without undoing half of it.
+    case_id = find_case(tx.conn, case).id if case is not None else None
     source_id = tx.insert(
         source,
         {
             "name": name,
-            "kind": kind,
+            "kind": incoming.document.kind,
             "text": text,
             "length": len(text),
             "words": len(text.split()),
-            "checksum": checksum(text),
-            "origin": origin,
+            "checksum": digest,
+            "origin": incoming.origin,
             "created": now(),
         },
     )
     tx.insert_many(source_chunk, _chunk_rows(source_id, text))
-    tx.insert_many(turn, [_turn_row(source_id, t) for t in detect_turns(text)])
-    if case is not None:
-        tx.insert(source_case, {"source_id": source_id, "case_id": find_case(tx.conn, case).id})
+    anchors = incoming.document.anchors
+    found = detect_turns(text, turns.label_pattern, turns.interviewers, turns.others)
+    tx.insert_many(turn, _turn_rows(source_id, found, anchors))
+    tx.insert_many(time_anchor, _anchor_rows(source_id, anchors, len(text)))
+    if case_id is not None:
+        tx.insert(source_case, {"source_id": source_id, "case_id": case_id})
     return source_id
 
 
-def _turn_row(source_id: int, t: Turn) -> dict:
-    return {
-        "source_id": source_id,
-        "start": t.start,
-        "end": t.end,
-        "speaker": t.speaker,
-        "role": t.role,
-        "case_id": None,
-        "t_start": None,
-        "t_end": None,
-    }
+def _turn_rows(source_id: int, turns: Sequence[Turn], anchors: Sequence[TimeAnchor]) -> list:
+    """Turn rows, each with the time of the last anchor at or before its start."""
+    starts = [a.offset for a in anchors]
+    times: list[int | None] = []
+    for t in turns:
+        at = bisect_right(starts, t.start) - 1
+        if at < 0 and anchors and anchors[0].offset < t.end:
+            at = 0  # the turn's first cue starts just after its label
+        times.append(round(anchors[at].seconds * 1000) if at >= 0 else None)
+    return [
+        {
+            "source_id": source_id,
+            "start": t.start,
+            "end": t.end,
+            "speaker": t.speaker,
+            "role": t.role,
+            "case_id": None,
+            "t_start": times[i],
+            "t_end": times[i + 1] if i + 1 < len(times) else None,
+        }
+        for i, t in enumerate(turns)
+    ]
+
+
+def _anchor_rows(source_id: int, anchors: Sequence[TimeAnchor], length: int) -> list[dict]:
+    ends = [a.offset for a in anchors[1:]] + ([length] if anchors else [])
+    return [
+        {"source_id": source_id, "start": a.offset, "end": end, "ms": round(a.seconds * 1000)}
+        for a, end in zip(anchors, ends, strict=True)
+        if end > a.offset
+    ]
+
+
+def expand_paths(paths: Sequence[str | Path], recursive: bool = False) -> list[Path]:
+    """Files named, and the readable files inside folders named, in a stable order."""
+    from thematica.ingest.readers import supported
+
+    suffixes = set(supported())
+    found: list[Path] = []
+    for given in map(Path, paths):
+        if given.is_dir():
+            pattern = "**/*" if recursive else "*"
+            found += sorted(
+                p for p in given.glob(pattern) if p.is_file() and p.suffix.lower() in suffixes
+            )
+        else:
+            found.append(given)
+    return found
 
 
 class Sources:
@@ -212,10 +286,12 @@ class Sources:
         kind: str = "text",
         case: str | None = None,
         origin: str | None = None,
+        turns: TurnOptions | None = None,
     ) -> Source:
         """Add a source from a string; ``case`` links it to a participant (key or label)."""
+        document = Document(text=canonical(text), kind=kind)
         with self.project.transaction("add source", name) as tx:
-            _insert_source(tx, name, text, kind, origin, case)
+            _insert_source(tx, _Incoming(name, document, origin), case, turns or TurnOptions())
             tx.after = {"name": name, "kind": kind, "case": case}
         return self.get(name)
 
@@ -223,47 +299,110 @@ class Sources:
         self,
         path: str | Path,
         name: str | None = None,
-        encoding: str | None = None,
+        options: ReadOptions | None = None,
         case: str | None = None,
+        turns: TurnOptions | None = None,
     ) -> Source:
-        """Add a plain-text or Markdown file; the source is named after the file."""
-        name, text, kind, origin = self._read(Path(path), name, encoding)
-        return self.add(name, text, kind=kind, case=case, origin=origin)
+        """Read a file in any supported format and add it; named after the file."""
+        path = Path(path)
+        document = read_document(path, options)
+        name = name or path.name
+        with self.project.transaction("add source", name) as tx:
+            _insert_source(tx, _Incoming(name, document, str(path)), case, turns or TurnOptions())
+            tx.after = {"name": name, "kind": document.kind, "case": case}
+        return self.get(name)
+
+    def add_files(
+        self,
+        paths: Sequence[str | Path],
+        options: ReadOptions | None = None,
+        case: str | None = None,
+        turns: TurnOptions | None = None,
+        recursive: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> ImportReport:
+        """Add files and the readable files in folders, in one transaction.
+
+        A file that cannot be read, or whose text is already in the project, is skipped
+        with the reason; the others are added. ``progress`` is called with each file name
+        as it is read.
+        """
+        incoming: list[_Incoming] = []
+        skipped: list[tuple[str, str]] = []
+        for path in expand_paths(paths, recursive):
+            if progress:
+                progress(path.name)
+            try:
+                incoming.append(_Incoming(path.name, read_document(path, options), str(path)))
+            except InvalidInput as error:
+                skipped.append((str(path), str(error)))
+        return self._insert_batch(incoming, skipped, case, turns)
+
+    def add_table(
+        self,
+        path: str | Path,
+        text_column: str = "text",
+        name_column: str | None = None,
+        encoding: str | None = None,
+        turns: TurnOptions | None = None,
+    ) -> ImportReport:
+        """Add one source per row of a CSV or Excel table of transcripts.
+
+        The source is named by ``name_column`` (default: the file name and row number).
+        """
+        from thematica.ingest.tables import read_table
+
+        path = Path(path)
+        required = [text_column] + ([name_column] if name_column else [])
+        _, rows = read_table(path, required, encoding, unstripped=(text_column,))
+        incoming, skipped = [], []
+        for number, row in enumerate(rows, start=2):
+            name = row[name_column] if name_column else f"{path.stem}-{number - 1}"
+            text = canonical(row[text_column])
+            if not text.strip():
+                skipped.append((f"{path.name}, line {number}", "the text cell is empty"))
+                continue
+            incoming.append(_Incoming(name, Document(text=text, kind="table"), f"{path}:{number}"))
+        return self._insert_batch(incoming, skipped, None, turns)
+
+    def _insert_batch(
+        self,
+        incoming: list[_Incoming],
+        skipped: list[tuple[str, str]],
+        case: str | None,
+        turns: TurnOptions | None,
+    ) -> ImportReport:
+        names: list[str] = []
+        if incoming:
+            target = incoming[0].name if len(incoming) == 1 else f"{len(incoming)} sources"
+            with self.project.transaction("add sources", target) as tx:
+                for item in incoming:
+                    try:
+                        _insert_source(tx, item, case, turns or TurnOptions())
+                    except InvalidInput as error:
+                        skipped.append((item.origin or item.name, str(error)))
+                        continue
+                    names.append(item.name)
+                tx.target = names[0] if len(names) == 1 else f"{len(names)} sources"
+                tx.after = {"names": names, "case": case}
+        imported = {s.name: s for s in self.list()} if names else {}
+        return ImportReport(tuple(imported[n] for n in names), tuple(skipped))
 
     def add_many(self, items: Iterable[tuple[str, str] | tuple[str, str, str | None]]) -> int:
-        """Add many ``(name, text[, case])`` sources in one transaction; return the count."""
+        """Add many ``(name, text[, case])`` sources in one transaction; return the count.
+
+        For programs that already hold the texts; a bad item aborts the whole batch.
+        """
         with self.project.transaction("add sources") as tx:
             names = []
             for item in items:
-                name, text = item[0], item[1]
                 case = item[2] if len(item) > 2 else None
-                _insert_source(tx, name, text, "text", None, case)
-                names.append(name)
+                document = Document(text=canonical(item[1]), kind="text")
+                _insert_source(tx, _Incoming(item[0], document, None), case, TurnOptions())
+                names.append(item[0])
             tx.target = f"{len(names)} sources"
             tx.after = {"names": names}
         return len(names)
-
-    def add_files(
-        self, paths: Sequence[str | Path], encoding: str | None = None, case: str | None = None
-    ) -> list[Source]:
-        """Add several files in one transaction: all of them, or none if one is bad."""
-        read = [self._read(Path(p), None, encoding) for p in paths]
-        target = read[0][0] if len(read) == 1 else f"{len(read)} sources"
-        with self.project.transaction("add sources", target) as tx:
-            for name, text, kind, origin in read:
-                _insert_source(tx, name, text, kind, origin, case)
-            tx.after = {"names": [r[0] for r in read], "case": case}
-        return [self.get(r[0]) for r in read]
-
-    @staticmethod
-    def _read(path: Path, name: str | None, encoding: str | None) -> tuple[str, str, str, str]:
-        kind = TEXT_SUFFIXES.get(path.suffix.lower())
-        if kind is None:
-            raise InvalidInput(
-                f"cannot read {path.name}: only plain text (.txt) and Markdown (.md) "
-                "sources are supported"
-            )
-        return name or path.name, read_text(path, encoding), kind, str(path)
 
     def list(self) -> list[Source]:
         """Every source, by name, with counts of turns and codings and linked cases."""

@@ -57,3 +57,69 @@ def read_csv(
         return Table(header, rows)
     except csv.Error as error:
         raise InvalidInput(f"{path} is not a readable CSV file: {error}") from None
+
+
+def read_table(
+    path: str | Path,
+    required: Sequence[str],
+    encoding: str | None = None,
+    unstripped: Sequence[str] = (),
+) -> Table:
+    """A CSV (``.csv``, ``.tsv``, ``.txt``) or Excel (``.xlsx``) table with a header row."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(path, required, unstripped)
+    return read_csv(path, required, encoding, unstripped)
+
+
+def _read_xlsx(path: Path, required: Sequence[str], unstripped: Sequence[str]) -> Table:
+    """The first worksheet of an Excel workbook: the first row is the header."""
+    import datetime
+
+    from openpyxl import load_workbook
+
+    from thematica.ingest.archives import open_archive
+
+    if not path.is_file():
+        raise InvalidInput(f"no such file: {path}")
+    open_archive(path, "Excel").close()  # zip bombs and corrupt files, before openpyxl
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a bad workbook
+        raise InvalidInput(f"{path} is not a readable Excel workbook ({error})") from None
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        if not any(header):
+            raise InvalidInput(f"{path} is empty: expected a header row")
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise InvalidInput(
+                f"{path} has no column {missing[0]!r}; its columns are: "
+                + ", ".join(h for h in header if h)
+            )
+
+        def cell(value: object, column: str) -> str:
+            if value is None:
+                return ""
+            if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+                value = value.date()
+            if isinstance(value, datetime.date):
+                return value.isoformat()
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            text = str(value)
+            return text if column in unstripped else text.strip()
+
+        table = [
+            {h: cell(v, h) for h, v in zip(header, values, strict=False) if h}
+            for values in rows
+            if any(v is not None for v in values)
+        ]
+        for row in table:
+            for h in header:
+                if h:
+                    row.setdefault(h, "")
+        return Table([h for h in header if h], table)
+    finally:
+        book.close()

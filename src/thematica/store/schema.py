@@ -97,6 +97,20 @@ attribute = Table(
     Column("name", String(200), nullable=False, unique=True),
     Column("type", String(20), nullable=False),
     Column("position", Integer, nullable=False),
+    Column("levels", JSON),  # the ordered values of an ordinal attribute
+)
+
+# Time anchors: the words of [start, end) are spoken from ms milliseconds into the
+# recording (a subtitle cue, a timestamped transcript line).
+time_anchor = Table(
+    "time_anchor",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("source.id"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("ms", Integer, nullable=False),
+    Index("ix_time_anchor_source_id_start", "source_id", "start"),
 )
 
 case_value = Table(
@@ -187,4 +201,4 @@ TABLES = {t.name: t for t in metadata.sorted_tables}
 
 # Tables whose rows anchor a [start, end) span to a source's text. A change of the text
 # remaps every one of them (thematica.ingest.sources.Sources.edit_text).
-SPAN_TABLES = (coding, memo, turn)
+SPAN_TABLES = (coding, memo, turn, time_anchor)

@@ -24,3 +24,21 @@ def canonical(text: str) -> str:
 def checksum(text: str) -> str:
     """SHA-256 of the canonical text's UTF-8 bytes, as hex."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def canonical_with_offsets(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    """Canonicalise ``text`` and carry ``offsets`` (sorted) into the canonical text.
+
+    Each stretch between two offsets is canonicalised on its own, so an offset stays at
+    the start of the same words. (A line end split as ``\\r`` | ``\\n`` across an offset
+    would count twice; readers put offsets at the start of words, never there.)
+    """
+    if canonical(text) == text:
+        return text, list(offsets)
+    cuts = [0, *offsets, len(text)]
+    pieces = [canonical(text[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
+    moved, at = [], 0
+    for piece in pieces[:-1]:
+        at += len(piece)
+        moved.append(at)
+    return "".join(pieces), moved
