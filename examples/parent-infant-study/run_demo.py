@@ -7,7 +7,6 @@ order a study runs. Steps whose features have not landed yet say so and are skip
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from collections import Counter
@@ -86,15 +85,17 @@ def create(path: Path) -> thematica.Project:
 
 
 def import_cases(project: thematica.Project) -> None:
-    project.cases.import_csv(HERE / "participants.csv", id_column="id")
+    education = "No formal qualifications|GCSEs|Vocational (NVQ)|A levels|Degree|Postgraduate"
+    project.cases.import_table(
+        HERE / "participants.csv",
+        id_column="id",
+        types={"highest_education": f"ordinal:{education}"},
+    )
 
 
 def import_sources(project: thematica.Project) -> None:
-    files = sorted((HERE / "raw").glob("interview-*.txt"))
-    project.sources.add_files(files)
-    for file in files:
-        participant = str(int(re.search(r"(\d+)", file.stem).group(1)))
-        project.cases.link(participant, file.name)
+    project.sources.add_files([HERE / "raw"])
+    project.cases.link_by_pattern(r"interview-(?P<id>\d+)")
 
 
 def import_codings(project: thematica.Project) -> None:

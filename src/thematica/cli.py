@@ -374,22 +374,33 @@ def _parse_types(values: list[str]) -> dict[str, str]:
 @cases_app.command("import")
 def cases_import(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV with one row per participant.")],
+    file: Annotated[Path, typer.Argument(help="CSV or Excel (.xlsx), one row per participant.")],
     id_column: Annotated[str, typer.Option("--id", help="Column holding the participant id.")],
     type_: Annotated[
-        list[str] | None, typer.Option("--type", help="Attribute type, NAME=TYPE (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--type",
+            help="Attribute type, NAME=TYPE or NAME=ordinal:low|mid|high (repeatable).",
+        ),
     ] = None,
-    encoding: Annotated[str | None, typer.Option(help="Text encoding, e.g. cp1252.")] = None,
+    source_column: Annotated[
+        str | None, typer.Option(help="Column naming each participant's sources (; between).")
+    ] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding of a CSV.")] = None,
 ) -> None:
-    """Create or update cases from a CSV; other columns become typed attributes."""
-    result = _project(ctx).cases.import_csv(
-        file, id_column=id_column, types=_parse_types(type_ or []), encoding=encoding
+    """Create or update cases from a table; other columns become typed attributes."""
+    result = _project(ctx).cases.import_table(
+        file,
+        id_column=id_column,
+        types=_parse_types(type_ or []),
+        encoding=encoding,
+        source_column=source_column,
     )
     typer.echo(
         f"Imported {_plural(result.created + result.updated, 'case')} "
         f"({result.created} new, {result.updated} updated) with "
         f"{_plural(len(result.attributes), 'attribute')}: "
-        + ", ".join(f"{a.name} ({a.type})" for a in result.attributes)
+        + ", ".join(f"{a.name} ({a.describe()})" for a in result.attributes)
     )
 
 
@@ -436,12 +447,30 @@ def cases_show(
 @cases_app.command("link")
 def cases_link(
     ctx: typer.Context,
-    case: Annotated[str, typer.Argument(help="Case id or label.")],
-    source: Annotated[str, typer.Argument(help="Source name.")],
+    case: Annotated[str | None, typer.Argument(help="Case id or label.")] = None,
+    source: Annotated[str | None, typer.Argument(help="Source name.")] = None,
+    speaker: Annotated[
+        str | None, typer.Option(help="Only this speaker's turns are the participant's.")
+    ] = None,
+    pattern: Annotated[
+        str | None,
+        typer.Option(help="Link by source name, e.g. 'interview-(?P<id>\\d+)'."),
+    ] = None,
 ) -> None:
-    """Link a case to a source."""
-    _project(ctx).cases.link(case, source)
-    typer.echo(f"Linked {case} to {source}")
+    """Link a case to a source (or to one speaker in it), or link many by a name pattern."""
+    from thematica.errors import InvalidInput
+
+    cases = _project(ctx).cases
+    if pattern is not None:
+        if case or source or speaker:
+            raise InvalidInput("give either CASE SOURCE or --pattern, not both")
+        for label, name in cases.link_by_pattern(pattern):
+            typer.echo(f"Linked {label} to {name}")
+        return
+    if not (case and source):
+        raise InvalidInput("give CASE and SOURCE, or --pattern")
+    cases.link(case, source, speaker=speaker)
+    typer.echo(f"Linked {case} to {source}" + (f" (speaker {speaker})" if speaker else ""))
 
 
 # -- codes --------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 def test_segments_carry_participant_speaker_and_context(coded, tmp_path, interview):
     participants = tmp_path / "p.csv"
     participants.write_text("id,age\n7,30\n")
-    coded.cases.import_csv(participants, "id")
+    coded.cases.import_table(participants, "id")
     coded.cases.link("7", "interview-01.txt")
     made = coded.codings.add_quote(
         "interview-01.txt", "Warmth", "she was really kind to me", coder="Hannah"

@@ -22,7 +22,7 @@ def test_undo_restores_each_previous_state(coded, tmp_path):
     participants.write_text("id,age\n1,24\n2,31\n")
     states = [snapshot(project)]
     steps = [
-        lambda: project.cases.import_csv(participants, "id"),
+        lambda: project.cases.import_table(participants, "id"),
         lambda: project.cases.link("1", "interview-01.txt"),
         lambda: project.codings.add_quote(
             "interview-01.txt", "Warmth", "she was really kind to me"

@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from thematica.coding.codebook import _Tree, find_code
 from thematica.errors import InvalidInput, NotFound
-from thematica.ingest.sources import find_source, source_text
+from thematica.ingest.refs import find_source
+from thematica.ingest.sources import source_text
 from thematica.store.schema import coding as coding_table
 from thematica.store.schema import memo, source
 from thematica.text import Span, find_quote

@@ -16,6 +16,7 @@ from thematica.coding.codebook import _Tree
 from thematica.coding.coders import find_coder
 from thematica.errors import InvalidInput
 from thematica.ingest.sources import cases_by_source, span_texts
+from thematica.store.schema import case as case_table
 from thematica.store.schema import coder as coder_table
 from thematica.store.schema import coding, source, turn
 
@@ -77,6 +78,7 @@ def segments(
                 turn.c.end,
                 turn.c.speaker,
                 turn.c.role,
+                turn.c.case_id,
             )
             .join(source, source.c.id == coding.c.source_id)
             .join(coder_table, coder_table.c.id == coding.c.coder_id)
@@ -89,13 +91,14 @@ def segments(
         rows = conn.execute(query).all()
         texts = span_texts(conn, [(r[1], r[3], r[4]) for r in rows], context)
         cases = cases_by_source(conn)
+        case_labels = dict(conn.execute(select(case_table.c.id, case_table.c.label)).all())
     paths = {code_id: tree.path(code_id) for code_id in code_ids}
     labels = {source_id: ", ".join(names) for source_id, names in cases.items()}
     found = []
     for row, (before, words, after) in zip(rows, texts, strict=True):
-        turn_end, speaker, role = row[7:10]
+        turn_end, speaker, role, turn_case = row[7:11]
         if turn_end is not None and turn_end <= row[3]:
-            speaker = role = None  # between turns, e.g. on a label or a heading
+            speaker = role = turn_case = None  # between turns, e.g. on a label or a heading
         found.append(
             Segment(
                 coding=row[0],
@@ -105,7 +108,7 @@ def segments(
                 text=words,
                 code=paths[row[5]],
                 coder=row[6],
-                case=labels.get(row[1]),
+                case=case_labels[turn_case] if turn_case else labels.get(row[1]),
                 speaker=speaker,
                 role=role,
                 before=before,

@@ -21,7 +21,7 @@ def open_archive(path: Path, kind: str) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise InvalidInput(f"{path.name} is not a {kind} file (not a zip archive)") from None
+        raise InvalidInput(f"{path.name} is not a valid {kind} file (not a zip archive)") from None
     total = 0
     for member in archive.infolist():
         if member.flag_bits & 0x1:

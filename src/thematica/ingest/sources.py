@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from thematica.errors import InvalidInput, not_found
-from thematica.ingest.cases import find_case
+from thematica.errors import InvalidInput
 from thematica.ingest.readers import Document, ReadOptions, TimeAnchor, read_document
+from thematica.ingest.refs import find_case, find_source
 from thematica.store.schema import (
     CHUNK,
     SPAN_TABLES,
@@ -68,36 +68,12 @@ class Source:
 
 
 @dataclass(frozen=True)
-class SourceRef:
-    """What other parts need to point at a source: its id, name and text length."""
-
-    id: int
-    name: str
-    length: int
-
-
-@dataclass(frozen=True)
 class RemapReport:
     """What a change of text did to the spans anchored to it."""
 
     moved: int
     resized: int
     collapsed: int
-
-
-# Built once: coding a span runs this on every call.
-_SOURCE_BY_NAME = select(source.c.id, source.c.name, source.c.length).where(
-    source.c.name == bindparam("name")
-)
-
-
-def find_source(conn: Connection, name: str) -> SourceRef:
-    """Look a source up by name; raise :class:`NotFound` with suggestions if absent."""
-    row = conn.execute(_SOURCE_BY_NAME, {"name": name}).first()
-    if row is None:
-        names = list(conn.execute(select(source.c.name)).scalars())
-        raise not_found("source", name, names, "thematica sources list")
-    return SourceRef(*row)
 
 
 def source_text(conn: Connection, source_id: int) -> str:
@@ -191,7 +167,7 @@ def _insert_source(
     name, text = incoming.name, incoming.document.text
     if not name.strip():
         raise InvalidInput("a source needs a name")
-    if tx.conn.execute(_SOURCE_BY_NAME, {"name": name}).first():
+    if tx.conn.execute(select(source.c.id).where(source.c.name == name)).first():
         raise InvalidInput(f"a source named {name!r} already exists")
     digest = checksum(text)
     twin = tx.conn.execute(select(source.c.name).where(source.c.checksum == digest)).scalar()
