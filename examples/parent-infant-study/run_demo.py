@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         ("Import transcripts", lambda: import_sources(project)),
         ("Import the codebook", lambda: project.codes.import_file(HERE / "codebook.yaml")),
         ("Import codings (3 layers)", lambda: import_codings(project)),
+        ("Structural coding by guide", lambda: structural_coding(project)),
         ("Write the reflexive journal", lambda: import_journal(project)),
         ("Compute agreement", None),
         ("Write the summary", lambda: write_summary(project, args.out / "summary.md")),
@@ -101,6 +102,10 @@ def import_sources(project: thematica.Project) -> None:
 def import_codings(project: thematica.Project) -> None:
     for layer in LAYERS:
         project.codings.import_csv(HERE / "coding" / f"codings-{layer.lower()}.csv")
+
+
+def structural_coding(project: thematica.Project) -> None:
+    project.codings.code_by_guide(HERE / "interview-guide.txt", coder="structural")
 
 
 def import_journal(project: thematica.Project) -> None:

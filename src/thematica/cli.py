@@ -683,6 +683,28 @@ def codings_import(
     )
 
 
+@codings_app.command("guide")
+def codings_guide(
+    ctx: typer.Context,
+    guide: Annotated[Path, typer.Argument(help="Questions, one a line: 'question | code'.")],
+    source: Annotated[
+        list[str] | None, typer.Option(help="Only these sources (repeatable; default all).")
+    ] = None,
+    coder: Annotated[str | None, typer.Option(help="Coder layer for the codings.")] = None,
+    threshold: Annotated[
+        float, typer.Option(help="Lowest similarity (1-100) for a question to match.")
+    ] = 80.0,
+) -> None:
+    """Structural coding: code each answer with the guide question it follows."""
+    report = _project(ctx).codings.code_by_guide(guide, source, coder, threshold)
+    typer.echo(
+        f"Coded {_plural(report.coded, 'answer')}; {report.matched} interviewer turns matched "
+        f"a question, {len(report.unmatched)} did not"
+    )
+    for name, offset, words in report.unmatched:
+        typer.echo(f"  unmatched  {name} [{offset}]  {words}")
+
+
 @codings_app.command("list")
 def codings_list(
     ctx: typer.Context,
@@ -724,6 +746,8 @@ def segments(
     console = _console()
     for s in found:
         who = f" · {s.case}" if s.case else ""
+        if s.time is not None:
+            who += f" · {_clock(s.time)}"
         console.print(
             f"[bold]{_escape(s.source)}[/] [{s.start}, {s.end}){_escape(who)} · {_escape(s.coder)}",
             highlight=False,
@@ -732,6 +756,13 @@ def segments(
         console.print(f"  [dim]...{before}[/]{_escape(s.text)}[dim]{after}...[/]")
         console.print()
     typer.echo(f"{_plural(len(found), 'segment')}")
+
+
+def _clock(seconds: float) -> str:
+    """A time into a recording as [h:]mm:ss."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    return (f"{hours}:" if hours else "") + f"{rest // 60:02d}:{rest % 60:02d}"
 
 
 def _tail(text: str, words: int = 12) -> str:

@@ -23,6 +23,7 @@ def test_segments_carry_participant_speaker_and_context(coded, tmp_path, intervi
         "role": "participant",
         "before": interview[made.start - 20 : made.start],
         "after": interview[made.end : made.end + 20],
+        "time": None,
     } | {"before": segment.before, "after": segment.after}
     assert segment.before == interview[made.start - 120 : made.start]
     assert segment.after == interview[made.end : made.end + 120]

@@ -106,13 +106,14 @@ def test_a_study_from_the_command_line(study):
             "text": "She was kind to me.", "code": "Therapist relationship/Warmth",
             "coder": "Hannah", "case": "Mother 1", "speaker": "Participant",
             "role": "participant", "before": "ions?\n\nParticipant: ",
-            "after": " Like someone was lo",
+            "after": " Like someone was lo", "time": None,
         },
         {
             "coding": 2, "source": "i1.txt", "start": 205, "end": 248,
             "text": "Like someone was looking after me for once.", "code": "Therapist relationship/Warmth",
             "coder": "Dev", "case": "Mother 1", "speaker": "Participant",
             "role": "participant", "before": "She was kind to me. ", "after": "\n",
+            "time": None,
         },
     ]  # fmt: skip
     assert out("segments", "Warmth", "--coder", "Dev", "--context", "0") == (

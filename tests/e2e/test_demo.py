@@ -39,7 +39,14 @@ def test_demo_builds_the_study(demo):
             f"Mother {row['id']}" for row in csv_rows("participants.csv")
         ]
         assert all(len(c.sources) == 1 for c in cases)
-        assert len(project.codes.list()) == 40
+        guide = [
+            line for line in (DEMO / "interview-guide.txt").read_text().splitlines()
+            if line and not line.startswith("#")
+        ]  # fmt: skip
+        assert len(project.codes.list()) == 40 + 1 + len(guide)
+        structural = project.codings.list(coder_name="structural")
+        assert {c.code.split("/")[0] for c in structural} == {"Interview guide"}
+        assert len({c.source for c in structural}) == 12
         for layer, name in (("Hannah", "hannah"), ("Dev", "dev"), ("consensus", "consensus")):
             expected = len(csv_rows(f"coding/codings-{name}.csv"))
             assert len(project.codings.list(coder_name=layer)) == expected

@@ -177,6 +177,39 @@ def code_and_descendants(conn: Connection, name: str) -> list[int]:
     return [code_id, *tree.descendants(code_id)]
 
 
+def insert_code(
+    tx: Transaction,
+    tree: _Tree,
+    name: str,
+    parent_id: int | None,
+    description: str,
+    colour: str | None,
+) -> int:
+    """Insert a code under ``parent_id`` and keep the in-memory ``tree`` in step."""
+    name = check_name(name)
+    if tree.child_named(parent_id, name) is not None:
+        where = f"under {tree.path(parent_id)!r}" if parent_id else "at the top level"
+        raise InvalidInput(f"a code named {name!r} already exists {where}")
+    siblings = tree.children.get(parent_id, [])
+    if colour is None:
+        colour = (
+            tree.rows[parent_id].colour
+            if parent_id is not None
+            else PALETTE[len(siblings) % len(PALETTE)]
+        )
+    values = {
+        "parent_id": parent_id,
+        "name": name,
+        "description": description.strip(),
+        "colour": check_colour(colour),
+        "position": len(siblings),
+    }
+    code_id = tx.insert(code, values)
+    tree.rows[code_id] = _Row(id=code_id, **values)
+    tree.children.setdefault(parent_id, []).append(code_id)
+    return code_id
+
+
 class Codebook:
     """The project's codebook. Reached as ``project.codes``."""
 
@@ -218,42 +251,10 @@ class Codebook:
         with self.project.transaction("add code", name) as tx:
             tree = _Tree(tx.conn)
             parent_id = tree.find(parent) if parent else None
-            code_id = self._add(tx, tree, name, parent_id, description, colour)
+            code_id = insert_code(tx, tree, name, parent_id, description, colour)
             tx.target = tree.path(code_id)
             tx.after = {"name": tx.target, "description": description}
         return self.get(tx.target)
-
-    def _add(
-        self,
-        tx: Transaction,
-        tree: _Tree,
-        name: str,
-        parent_id: int | None,
-        description: str,
-        colour: str | None,
-    ) -> int:
-        name = check_name(name)
-        if tree.child_named(parent_id, name) is not None:
-            where = f"under {tree.path(parent_id)!r}" if parent_id else "at the top level"
-            raise InvalidInput(f"a code named {name!r} already exists {where}")
-        siblings = tree.children.get(parent_id, [])
-        if colour is None:
-            colour = (
-                tree.rows[parent_id].colour
-                if parent_id is not None
-                else PALETTE[len(siblings) % len(PALETTE)]
-            )
-        values = {
-            "parent_id": parent_id,
-            "name": name,
-            "description": description.strip(),
-            "colour": check_colour(colour),
-            "position": len(siblings),
-        }
-        code_id = tx.insert(code, values)
-        tree.rows[code_id] = _Row(id=code_id, **values)
-        tree.children.setdefault(parent_id, []).append(code_id)
-        return code_id
 
     def rename(self, name: str, new_name: str) -> Code:
         new_name = check_name(new_name)
@@ -456,7 +457,7 @@ class Codebook:
                     parent_id = tree.child_named(parent_id, part)
                 existing = tree.child_named(parent_id, parts[-1])
                 if existing is None:
-                    self._add(tx, tree, parts[-1], parent_id, description, colour)
+                    insert_code(tx, tree, parts[-1], parent_id, description, colour)
                     created += 1
                     continue
                 changes = {}

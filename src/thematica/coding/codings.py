@@ -25,6 +25,7 @@ from thematica.store.schema import code, coder, coding, memo, source
 from thematica.text import Span, find_quote
 
 if TYPE_CHECKING:
+    from thematica.coding.guide import GuideReport
     from thematica.project import Project, Transaction
 
 
@@ -267,6 +268,21 @@ class Codings:
             ],
         )
         return CodingImport(added=len(ids), duplicates=duplicates, memos=len(memos))
+
+    def code_by_guide(
+        self,
+        guide: str | Path,
+        sources: list[str] | None = None,
+        coder: str | None = None,
+        threshold: float = 80.0,
+    ) -> GuideReport:
+        """Code every participant answer with the interview-guide question it follows.
+
+        See :mod:`thematica.coding.guide`; ``sources`` defaults to all of them.
+        """
+        from thematica.coding.guide import code_by_guide
+
+        return code_by_guide(self.project, guide, sources, coder, threshold)
 
     def remove(self, coding_id: int) -> Coding:
         """Remove one coding; memos written on it stay, anchored to its text instead."""

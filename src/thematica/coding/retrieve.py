@@ -18,7 +18,7 @@ from thematica.errors import InvalidInput
 from thematica.ingest.sources import cases_by_source, span_texts
 from thematica.store.schema import case as case_table
 from thematica.store.schema import coder as coder_table
-from thematica.store.schema import coding, source, turn
+from thematica.store.schema import coding, source, time_anchor, turn
 
 if TYPE_CHECKING:
     from thematica.project import Project
@@ -38,6 +38,7 @@ class Segment:
     role: str | None
     before: str
     after: str
+    time: float | None = None  # seconds into the recording, where the source has times
 
     def as_dict(self) -> dict[str, Any]:
         return dict(vars(self))  # shallow: the fields are plain values
@@ -62,6 +63,13 @@ def segments(
         .limit(1)
         .scalar_subquery()
     )
+    spoken_at = (
+        select(time_anchor.c.ms)
+        .where(time_anchor.c.source_id == coding.c.source_id, time_anchor.c.start <= coding.c.start)
+        .order_by(time_anchor.c.start.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     with project.read() as conn:
         tree = _Tree(conn)
         code_id = tree.find(code)
@@ -79,6 +87,7 @@ def segments(
                 turn.c.speaker,
                 turn.c.role,
                 turn.c.case_id,
+                spoken_at,
             )
             .join(source, source.c.id == coding.c.source_id)
             .join(coder_table, coder_table.c.id == coding.c.coder_id)
@@ -113,6 +122,7 @@ def segments(
                 role=role,
                 before=before,
                 after=after,
+                time=row[11] / 1000 if row[11] is not None else None,
             )
         )
     return found
