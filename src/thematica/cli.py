@@ -356,6 +356,17 @@ def sources_show(
     typer.echo(text)
 
 
+@sources_app.command("media")
+def sources_media(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Source name.")],
+    media: Annotated[Path, typer.Argument(help="The recording (audio or video file).")],
+) -> None:
+    """Attach the recording of an interview to its source."""
+    source = _project(ctx).sources.attach_media(name, media)
+    typer.echo(f"Attached {source.media} to {source.name}")
+
+
 # -- cases --------------------------------------------------------------------------------
 
 

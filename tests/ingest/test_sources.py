@@ -131,3 +131,13 @@ def test_time_anchors_give_turns_their_times(sqlite_project):
         ("Participant", 4250, 9000),
         ("Interviewer", 9000, None),
     ]
+
+
+def test_attach_media(coded, tmp_path):
+    recording = tmp_path / "interview-01.m4a"
+    recording.write_bytes(b"\x00\x00\x00\x18ftypM4A ")
+    assert coded.sources.attach_media("interview-01.txt", recording).media == str(recording)
+    with pytest.raises(InvalidInput, match="no such media file: gone.m4a"):
+        coded.sources.attach_media("interview-01.txt", "gone.m4a")
+    coded.undo()
+    assert coded.sources.get("interview-01.txt").media is None

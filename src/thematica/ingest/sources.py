@@ -48,6 +48,7 @@ class Source:
     checksum: str
     created: str
     origin: str | None
+    media: str | None = None
     turns: int = 0
     codings: int = 0
     cases: tuple[str, ...] = ()
@@ -64,6 +65,7 @@ class Source:
             "checksum": self.checksum,
             "created": self.created,
             "origin": self.origin,
+            "media": self.media,
         }
 
 
@@ -380,6 +382,17 @@ class Sources:
             tx.after = {"names": names}
         return len(names)
 
+    def attach_media(self, name: str, media: str | Path) -> Source:
+        """Attach the interview's recording, so a segment can be played from its time."""
+        path = Path(media).expanduser().resolve()
+        if not path.is_file():
+            raise InvalidInput(f"no such media file: {media}")
+        with self.project.transaction("attach media", name) as tx:
+            ref = find_source(tx.conn, name)
+            tx.update(source, ref.id, {"media_path": str(path)})
+            tx.after = {"media": str(path)}
+        return self.get(name)
+
     def list(self) -> list[Source]:
         """Every source, by name, with counts of turns and codings and linked cases."""
         return self._select()
@@ -403,6 +416,7 @@ class Sources:
             source.c.checksum,
             source.c.created,
             source.c.origin,
+            source.c.media_path,
         ).order_by(source.c.name)
         if name is not None:
             query = query.where(source.c.name == name)
