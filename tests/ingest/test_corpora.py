@@ -1,0 +1,70 @@
+"""Real public interview transcripts from ../shared/corpora: they import with the right
+speaker turns. Skipped, with a message, where the corpora are not present."""
+
+import re
+from collections import Counter
+
+import pytest
+
+from tests.conftest import SHARED
+
+CORPORA = SHARED / "corpora"
+TRIALS = CORPORA / "uk-open-interviews" / "trials-transparency"
+AI_LED = CORPORA / "anthropic-interviewer"
+
+needs_trials = pytest.mark.skipif(
+    not TRIALS.is_dir(), reason=f"shared corpus not found: {TRIALS}"
+)
+needs_ai_led = pytest.mark.skipif(
+    not AI_LED.is_dir(), reason=f"shared corpus not found: {AI_LED}"
+)
+
+
+def label_counts(text: str, labels: dict[str, str]) -> Counter:
+    """Turns per role counted independently: lines that start with a label, with runs of
+    the same label (which the importer merges into one turn) counted once."""
+    counts: Counter = Counter()
+    previous = None
+    for found in re.finditer(rf"^({'|'.join(labels)}):", text, flags=re.M):
+        if found.group(1) != previous:
+            counts[labels[found.group(1)]] += 1
+        previous = found.group(1)
+    return counts
+
+
+@needs_trials
+def test_trials_transparency_text_transcripts(sqlite_project):
+    files = sorted(TRIALS.glob("*.txt"))
+    assert len(files) == 12
+    report = sqlite_project.sources.add_files(files)
+    assert len(report.imported) == 12 and not report.skipped
+    for source in report.imported:
+        text = sqlite_project.sources.text(source.name)
+        turns = Counter(t.role for t in sqlite_project.sources.turns(source.name))
+        labels = {"I": "interviewer", "R": "participant", "R1": "participant", "R2": "participant"}
+        assert turns == label_counts(text, labels)
+        assert turns["interviewer"] >= 4 and turns["participant"] >= 15
+    nt001 = Counter(t.role for t in sqlite_project.sources.turns(files[0].name))
+    assert nt001 == {"interviewer": 68, "participant": 68}
+    # Two respondents in one interview stay apart.
+    uni005 = Counter(t.speaker for t in sqlite_project.sources.turns(files[7].name))
+    assert files[7].name.startswith("uni005") and set(uni005) == {"I", "R", "R1", "R2"}
+
+
+@needs_ai_led
+def test_ai_led_interviews_from_tables(sqlite_project):
+    labels = {"Assistant": "interviewer", "AI": "interviewer", "User": "participant"}
+    imported = []
+    for table in sorted(AI_LED.glob("*_transcripts.csv")):
+        report = sqlite_project.sources.add_table(table, "text", "transcript_id")
+        assert not report.skipped
+        imported += report.imported
+    assert len(imported) == 250
+    assert {s.name[:8] for s in imported} == {"creativi", "science_"}
+    for source in imported[::25]:
+        text = sqlite_project.sources.text(source.name)
+        turns = Counter(t.role for t in sqlite_project.sources.turns(source.name))
+        assert turns == label_counts(text, labels)
+        assert turns["participant"] >= 5
+    words = sum(s.words for s in imported)
+    assert 350_000 < words < 400_000  # the corpus's SOURCES.md: about 193k + 180k words
