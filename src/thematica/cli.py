@@ -269,16 +269,19 @@ def sources_add(
             from thematica.errors import InvalidInput
 
             raise InvalidInput(skipped[0][1])
-    for source in imported:
+    if len(imported) + len(skipped) == 1 and imported:
+        source = imported[0]
         linked = f" ({', '.join(source.cases)})" if source.cases else ""
         typer.echo(
             f"Added {source.name}: {_plural(source.words, 'word')}, "
             f"{_plural(source.turns, 'turn')}{linked}"
         )
-    for where, reason in skipped:
-        typer.echo(f"Skipped {where}: {reason}", err=True)
-    if len(imported) + len(skipped) > 1:
-        typer.echo(f"{_plural(len(imported), 'source')} added, {len(skipped)} skipped")
+        return
+    rows = [
+        [s.name, "added", f"{s.words:,}", s.turns, ", ".join(s.cases)] for s in imported
+    ] + [[Path(where).name, f"skipped: {reason}", "", "", ""] for where, reason in skipped]
+    _table(["file", "result", "words", "turns", "cases"], rows, right={"words", "turns"})
+    typer.echo(f"{_plural(len(imported), 'source')} added, {len(skipped)} skipped")
     if skipped or not imported:
         raise typer.Exit(2)
 

@@ -279,3 +279,21 @@ def test_help_and_version():
         "undo",
     ):
         assert f" {group} " in listing
+
+
+def test_adding_a_folder_shows_a_summary_and_exits_2_for_skipped_files(study):
+    os.mkdir("batch")
+    Path("batch/a.txt").write_text("Interviewer: Hello?\n\nParticipant: Hi there.\n")
+    Path("batch/b.txt").write_text("Interviewer: Again?\n\nParticipant: Yes.\n")
+    Path("batch/c.txt").write_bytes(b"caf\xe9")
+    result = run("sources", "add", "batch", check=False)
+    assert result.returncode == 2
+    assert result.stdout == (
+        "file    result                                                                                     words   turns   cases\n"
+        "──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────\n"
+        "a.txt   added                                                                                          5       2\n"
+        "b.txt   added                                                                                          4       2\n"
+        "c.txt   skipped: batch/c.txt is not UTF-8 (byte 0xe9 at position 3); pass its encoding, e.g. --encoding cp1252\n"
+        "2 sources added, 1 skipped\n"
+    )
+    assert [s["name"] for s in json.loads(out("sources", "list", "--json"))] == ["a.txt", "b.txt"]
