@@ -289,10 +289,10 @@ def test_adding_a_folder_shows_a_summary_and_exits_2_for_skipped_files(study):
     result = run("sources", "add", "batch", check=False)
     assert result.returncode == 2
     assert result.stdout == (
-        "file    result                                                                                     words   turns   cases\n"
-        "──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────\n"
-        "a.txt   added                                                                                          5       2\n"
-        "b.txt   added                                                                                          4       2\n"
+        "file    result                                                                                                   words   turns   cases\n"
+        "──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────\n"
+        "a.txt   added                                                                                                        5       2\n"
+        "b.txt   added                                                                                                        4       2\n"
         "c.txt   skipped: batch/c.txt is not UTF-8 (byte 0xe9 at position 3); pass its encoding, e.g. --encoding cp1252\n"
         "2 sources added, 1 skipped\n"
     )
