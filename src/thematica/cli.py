@@ -6,6 +6,13 @@ Heavy modules (SQLAlchemy, Rich, the API itself) are imported inside commands, s
 
 from __future__ import annotations
 
+import gc
+
+# Start-up is mostly importing (Typer, SQLAlchemy): hundreds of modules whose objects
+# the cyclic garbage collector would scan again and again. Collect nothing until the
+# project is open, then freeze what was imported out of later collections.
+gc.disable()
+
 import json
 import os
 import sys
@@ -65,6 +72,8 @@ class _State:
             from thematica.project import open_project
 
             self._project = open_project(find_project(self.location), actor=self.user)
+            gc.freeze()
+            gc.enable()
         return self._project
 
 

@@ -26,7 +26,7 @@ def run(*args, check=True, env=None):
         [THEMATICA, *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "THEMATICA_USER": "Hannah", **(env or {})},
+        env={**os.environ, "THEMATICA_USER": "Hannah", "COLUMNS": "", **(env or {})},
     )
     if check:
         assert result.returncode == 0, result.stderr
