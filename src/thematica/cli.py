@@ -286,9 +286,9 @@ def sources_add(
             f"{_plural(source.turns, 'turn')}{linked}"
         )
         return
-    rows = [
-        [s.name, "added", f"{s.words:,}", s.turns, ", ".join(s.cases)] for s in imported
-    ] + [[Path(where).name, f"skipped: {reason}", "", "", ""] for where, reason in skipped]
+    rows = [[s.name, "added", f"{s.words:,}", s.turns, ", ".join(s.cases)] for s in imported] + [
+        [Path(where).name, f"skipped: {reason}", "", "", ""] for where, reason in skipped
+    ]
     _table(["file", "result", "words", "turns", "cases"], rows, right={"words", "turns"})
     typer.echo(f"{_plural(len(imported), 'source')} added, {len(skipped)} skipped")
     if skipped or not imported:
