@@ -12,12 +12,8 @@ CORPORA = SHARED / "corpora"
 TRIALS = CORPORA / "uk-open-interviews" / "trials-transparency"
 AI_LED = CORPORA / "anthropic-interviewer"
 
-needs_trials = pytest.mark.skipif(
-    not TRIALS.is_dir(), reason=f"shared corpus not found: {TRIALS}"
-)
-needs_ai_led = pytest.mark.skipif(
-    not AI_LED.is_dir(), reason=f"shared corpus not found: {AI_LED}"
-)
+needs_trials = pytest.mark.skipif(not TRIALS.is_dir(), reason=f"shared corpus not found: {TRIALS}")
+needs_ai_led = pytest.mark.skipif(not AI_LED.is_dir(), reason=f"shared corpus not found: {AI_LED}")
 
 
 def label_counts(text: str, labels: dict[str, str]) -> Counter:

@@ -7,6 +7,7 @@ through :func:`open_archive` and parses XML with :func:`parse_xml`.
 """
 
 import zipfile
+import zlib
 from pathlib import Path
 
 from thematica.errors import InvalidInput
@@ -22,6 +23,8 @@ def open_archive(path: Path, kind: str) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
         raise InvalidInput(f"{path.name} is not a valid {kind} file (not a zip archive)") from None
+    except (NotImplementedError, UnicodeDecodeError, ValueError, OSError) as error:
+        raise InvalidInput(f"{path.name} is a damaged {kind} file ({error})") from None
     total = 0
     for member in archive.infolist():
         if member.flag_bits & 0x1:
@@ -52,8 +55,17 @@ def read_member(archive: zipfile.ZipFile, name: str, path: Path) -> bytes:
             data = handle.read(MAX_MEMBER_BYTES + 1)
     except KeyError:
         raise InvalidInput(f"{path.name} has no {name}; it is not a valid document") from None
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise InvalidInput(f"{path.name} is corrupt ({error})") from None
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        UnicodeDecodeError,
+    ) as error:  # a damaged archive can fail in any of these ways
+        raise InvalidInput(
+            f"{path.name} is damaged: its zip archive is corrupt ({error})"
+        ) from None
     if len(data) > MAX_MEMBER_BYTES:
         raise InvalidInput(f"{path.name} would inflate to more than its limits; refused")
     return data
