@@ -229,6 +229,9 @@ def sources_add(
     strip_headers: Annotated[
         bool, typer.Option(help="PDF: remove running headers, footers and page numbers.")
     ] = False,
+    keep_line_breaks: Annotated[
+        bool, typer.Option(help="Text: keep hard-wrapped lines as they are.")
+    ] = False,
     label_pattern: Annotated[
         str | None,
         typer.Option(help="Regular expression for speaker labels, with a group named label."),
@@ -268,7 +271,7 @@ def sources_add(
         imported = [s for r in reports for s in r.imported]
         skipped = [s for r in reports for s in r.skipped]
     else:
-        options = ReadOptions(encoding, strip_line_numbers, strip_headers)
+        options = ReadOptions(encoding, strip_line_numbers, strip_headers, keep_line_breaks)
         with _progress(quiet or len(paths) == 1 and not paths[0].is_dir()) as advance:
             report = sources.add_files(
                 paths, options, case, turns, recursive=recursive, progress=advance

@@ -141,3 +141,16 @@ def test_attach_media(coded, tmp_path):
         coded.sources.attach_media("interview-01.txt", "gone.m4a")
     coded.undo()
     assert coded.sources.get("interview-01.txt").media is None
+
+
+def test_hard_wrapped_text_is_rejoined_unless_asked_not_to(sqlite_project, tmp_path):
+    path = tmp_path / "wrapped.txt"
+    path.write_text("I: How did it\nstart for you?\n\nR: With the health\nvisitor, who rang.\n")
+    sqlite_project.sources.add_file(path)
+    assert sqlite_project.sources.text("wrapped.txt") == (
+        "I: How did it start for you?\n\nR: With the health visitor, who rang.\n"
+    )
+    sqlite_project.sources.add_file(
+        path, name="as-is.txt", options=ReadOptions(keep_line_breaks=True)
+    )
+    assert sqlite_project.sources.text("as-is.txt") == path.read_text()

@@ -54,3 +54,11 @@ def test_canonical_text():
     assert canonical("\ufeffa\r\nb\rc") == "a\nb\nc"
     assert canonical("cafe\u0301") == "café"
     assert checksum("x") == checksum(canonical("x"))
+
+
+def test_bracketed_labels():
+    text = "Timothy Price: And then?\n[Participant 08]: Then we left.\n"
+    assert [(t.speaker, text[t.start : t.end]) for t in detect_turns(text)] == [
+        ("Timothy Price", "And then?"),
+        ("Participant 08", "Then we left."),
+    ]

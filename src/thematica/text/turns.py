@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from thematica.errors import InvalidInput
 
 # A label is a short name at the start of a line followed by a colon: "Interviewer:",
-# "I:", "P01:", "Dr Amara Shah:", "Participant 3:". Phrases of more than three words
-# before a colon are ordinary sentences, not labels.
-DEFAULT_LABEL = r"(?P<label>[A-Z][\w.'’-]{0,24}(?: [\w.'’-]{1,24}){0,2})[ \t]*:[ \t]+"
+# "I:", "P01:", "Dr Amara Shah:", "Participant 3:", "[Participant 8]:". Phrases of more
+# than three words before a colon are ordinary sentences, not labels.
+DEFAULT_LABEL = r"\[?(?P<label>[A-Z][\w.'’-]{0,24}(?: [\w.'’-]{1,24}){0,2})\]?[ \t]*:[ \t]+"
 
 INTERVIEWER_LABELS = frozenset(
     {

@@ -39,11 +39,14 @@ class ReadOptions:
     ``encoding``: for text formats, the file's encoding when it is not UTF-8/UTF-16.
     ``strip_line_numbers`` / ``strip_headers``: for PDFs with printed line numbers and
     running headers or footers.
+    ``keep_line_breaks``: for plain text, keep every line break as it is instead of
+    re-joining hard-wrapped lines into paragraphs.
     """
 
     encoding: str | None = None
     strip_line_numbers: bool = False
     strip_headers: bool = False
+    keep_line_breaks: bool = False
 
 
 @dataclass(frozen=True)

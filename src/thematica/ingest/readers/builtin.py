@@ -1,3 +1,3 @@
 """The readers that ship with Thematica; importing this module registers them."""
 
-from thematica.ingest.readers import docx, odt, plain, rtf  # noqa: F401
+from thematica.ingest.readers import docx, odt, pdf, plain, rtf, subtitles  # noqa: F401

@@ -468,5 +468,11 @@ def _read(path: Path) -> tuple[str, tuple[str, ...]]:
 
 @register(".docx")
 def read_docx(path: Path, options: ReadOptions) -> Document:
+    """A Word document; a Zoom or Teams transcript pasted into Word keeps its cue times."""
+    from thematica.ingest.readers.subtitles import looks_like_webvtt, parse_webvtt_text
+
     text, warnings = _read(path)
+    if looks_like_webvtt(text):
+        pasted = parse_webvtt_text(text, kind="docx-vtt", name=path.name)
+        return Document(pasted.text, pasted.kind, pasted.anchors, warnings + pasted.warnings)
     return Document(text=text, kind="docx", warnings=warnings)
