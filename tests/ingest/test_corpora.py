@@ -64,3 +64,38 @@ def test_ai_led_interviews_from_tables(sqlite_project):
         assert turns["participant"] >= 5
     words = sum(s.words for s in imported)
     assert 350_000 < words < 400_000  # the corpus's SOURCES.md: about 193k + 180k words
+
+
+FLU = CORPORA / "uk-open-interviews" / "flu-vaccination-parents"
+
+
+@pytest.mark.skipif(not FLU.is_dir(), reason=f"shared corpus not found: {FLU}")
+def test_zoom_transcripts_pasted_into_word_keep_their_times(sqlite_project):
+    from thematica.ingest.sources import TurnOptions
+
+    files = sorted(FLU.glob("*.docx"))
+    report = sqlite_project.sources.add_files(
+        files, turns=TurnOptions(interviewers=("Timothy Price",))
+    )
+    assert len(report.imported) == 12 and not report.skipped
+    kinds = {s.name: s.kind for s in report.imported}
+    assert kinds["Participant 06 Transcript.docx"] == "docx-vtt"
+    assert kinds["Participant 07.docx"] == "docx-vtt"
+    turns = sqlite_project.sources.turns("Participant 07.docx")
+    roles = Counter(t.role for t in turns)
+    assert roles == {"interviewer": 42, "participant": 41}
+    with sqlite_project.read() as conn:
+        timed = conn.exec_driver_sql(
+            "SELECT count(*) FROM turn JOIN source ON source.id = turn.source_id "
+            "WHERE source.name = 'Participant 07.docx' AND t_start IS NOT NULL"
+        ).scalar()
+    assert timed > 10
+    # A quote from that interview reports when it was said.
+    sqlite_project.codes.add("Any")
+    answer = next(t for t in turns if t.role == "participant")
+    sqlite_project.codings.add("Participant 07.docx", "Any", answer.start, answer.end)
+    (segment,) = sqlite_project.segments("Any")
+    assert segment.time is not None and segment.case is None
+    # Participant 08's labels are bracketed: still two speakers, not one long turn.
+    eight = Counter(t.role for t in sqlite_project.sources.turns("Participant 08 transcript.docx"))
+    assert eight["interviewer"] > 50 and eight["participant"] > 50

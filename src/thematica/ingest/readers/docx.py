@@ -473,6 +473,6 @@ def read_docx(path: Path, options: ReadOptions) -> Document:
 
     text, warnings = _read(path)
     if looks_like_webvtt(text):
-        pasted = parse_webvtt_text(text, kind="docx-vtt", name=path.name)
-        return Document(pasted.text, pasted.kind, pasted.anchors, warnings + pasted.warnings)
+        pasted = parse_webvtt_text(text, kind="vtt", name=path.name)
+        return Document(pasted.text, "docx-vtt", pasted.anchors, warnings + pasted.warnings)
     return Document(text=text, kind="docx", warnings=warnings)
