@@ -43,7 +43,9 @@ def main() -> None:
         for name, files in sets.items():
             with thematica.create_project(workdir / f"{len(results)}.thematica") as project:
                 started = time.perf_counter()
-                report = project.sources.add_files(files, ReadOptions(strip_headers=True))
+                # The PDFs are line-numbered transcripts with running headers.
+                options = ReadOptions(strip_line_numbers=True, strip_headers=True)
+                report = project.sources.add_files(files, options)
                 seconds = time.perf_counter() - started
             results[name] = summary(len(files), report, seconds)
         with thematica.create_project(workdir / "ai.thematica") as project:
