@@ -277,6 +277,8 @@ def sources_add(
                 paths, options, case, turns, recursive=recursive, progress=advance
             )
         imported, skipped = list(report.imported), list(report.skipped)
+        for name, note in report.notes:
+            typer.echo(f"Note: {name}: {note}", err=True)
         if not imported and len(skipped) == 1 and len(paths) == 1 and not paths[0].is_dir():
             from thematica.errors import InvalidInput
 

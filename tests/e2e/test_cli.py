@@ -202,7 +202,7 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(study):
     out("sources", "add", "i1.txt")
     out("codes", "add", "Warmth")
     Path("bad.csv").write_text("source,quote,code\ni1.txt,nowhere,Warmth\n")
-    Path("cp.txt").write_bytes("caf\xe9".encode("latin-1"))
+    Path("cp.txt").write_bytes(b"caf\x81")  # neither UTF-8 nor Windows-1252
     before = out("log", "--json", "--limit", "0")
     assert fails("code", "nope.txt", "--code", "Warmth", "--start", "0", "--end", "5") == (
         "unknown source 'nope.txt'; `thematica sources list` shows them all"
@@ -222,7 +222,7 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(study):
     )
     assert fails("codings", "import", "missing.csv") == "no such file: missing.csv"
     assert fails("sources", "add", "cp.txt") == (
-        "cp.txt is not UTF-8 (byte 0xe9 at position 3); pass its encoding, e.g. --encoding cp1252"
+        "cp.txt is not UTF-8 (byte 0x81 at position 3); pass its encoding, e.g. --encoding cp1252"
     )
     assert fails("cases", "import", "bad.csv", "--id", "participant") == (
         "bad.csv has no column 'participant'; its columns are: source, quote, code"
@@ -285,7 +285,7 @@ def test_adding_a_folder_shows_a_summary_and_exits_2_for_skipped_files(study):
     os.mkdir("batch")
     Path("batch/a.txt").write_text("Interviewer: Hello?\n\nParticipant: Hi there.\n")
     Path("batch/b.txt").write_text("Interviewer: Again?\n\nParticipant: Yes.\n")
-    Path("batch/c.txt").write_bytes(b"caf\xe9")
+    Path("batch/c.txt").write_bytes(b"caf\x81")
     result = run("sources", "add", "batch", check=False)
     assert result.returncode == 2
     assert result.stdout == (
@@ -293,7 +293,7 @@ def test_adding_a_folder_shows_a_summary_and_exits_2_for_skipped_files(study):
         "──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────\n"
         "a.txt   added                                                                                                        5       2\n"
         "b.txt   added                                                                                                        4       2\n"
-        "c.txt   skipped: batch/c.txt is not UTF-8 (byte 0xe9 at position 3); pass its encoding, e.g. --encoding cp1252\n"
+        "c.txt   skipped: batch/c.txt is not UTF-8 (byte 0x81 at position 3); pass its encoding, e.g. --encoding cp1252\n"
         "2 sources added, 1 skipped\n"
     )
     assert [s["name"] for s in json.loads(out("sources", "list", "--json"))] == ["a.txt", "b.txt"]

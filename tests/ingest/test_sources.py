@@ -35,7 +35,8 @@ def test_other_encodings(sqlite_project, tmp_path, encoding, data):
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("a.txt", "naïve".encode("cp1252"), r"is not UTF-8 \(byte 0xef at position 2\)"),
+        ("a.txt", b"na\x81ve", r"is not UTF-8 \(byte 0x81 at position 2\)"),
+        ("a.txt", b"Participant: \x01\x02\x03", "looks like a binary file"),
         ("a.txt", b"\x00\x01binary\x00", "looks like a binary file"),
         ("a.pages", b"PK\x03\x04", r"cannot read a.pages: .pages is not a supported format"),
         ("a.txt", b"", "a.txt is empty"),
@@ -64,7 +65,7 @@ def test_batch_adds_the_good_files_and_says_why_it_skipped_the_others(sqlite_pro
     folder = tmp_path / "interviews"
     folder.mkdir()
     (folder / "a.txt").write_text("Participant: fine\n")
-    (folder / "b.txt").write_bytes(b"caf\xe9")
+    (folder / "b.txt").write_bytes(b"caf\x81")
     (folder / "c.md").write_text("Participant: fine\n")  # same text as a.txt
     (folder / "notes.pages").write_bytes(b"ignored: not a transcript format")
     (folder / "sub").mkdir()
@@ -154,3 +155,28 @@ def test_hard_wrapped_text_is_rejoined_unless_asked_not_to(sqlite_project, tmp_p
         path, name="as-is.txt", options=ReadOptions(keep_line_breaks=True)
     )
     assert sqlite_project.sources.text("as-is.txt") == path.read_text()
+
+
+def test_windows_1252_text_is_read_with_a_note(sqlite_project, tmp_path):
+    path = tmp_path / "old.txt"
+    path.write_bytes("Participant: it felt na\u00efve \u2019really\u2019\n".encode("cp1252"))
+    report = sqlite_project.sources.add_files([path])
+    assert (
+        sqlite_project.sources.text("old.txt")
+        == "Participant: it felt na\u00efve \u2019really\u2019\n"
+    )
+    assert report.notes == (
+        (
+            "old.txt",
+            "not UTF-8: read as Windows-1252 (cp1252); if letters look wrong, add it again with its encoding, e.g. --encoding latin-1",
+        ),
+    )
+
+
+@pytest.mark.parametrize("name", ["huge.pdf", "huge.docx", "huge.vtt"])
+def test_a_500_mb_document_is_refused_without_reading_it(sqlite_project, tmp_path, name):
+    path = tmp_path / name
+    with path.open("wb") as handle:
+        handle.truncate(500 * 1024 * 1024)  # sparse: no disk used, nothing to read
+    with pytest.raises(InvalidInput, match=f"{name} is 500 MB; documents over 200 MB are refused"):
+        sqlite_project.sources.add_file(path)

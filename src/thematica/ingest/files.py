@@ -10,6 +10,18 @@ MAX_TEXT_BYTES = 50 * 1024 * 1024
 
 def read_text(path: Path, encoding: str | None = None) -> str:
     """Decode a text file: UTF-8 (with or without BOM), UTF-16 with BOM, or ``encoding``."""
+    return decode_text(path, encoding)[0]
+
+
+def decode_text(
+    path: Path, encoding: str | None = None, guess_legacy: bool = False
+) -> tuple[str, str]:
+    """The text of a file and the encoding it was read with.
+
+    Without ``encoding``: UTF-8 (with or without BOM) or UTF-16 with a BOM; with
+    ``guess_legacy``, a file that is not UTF-8 is read as Windows-1252, the encoding of
+    older Word and Notepad files in Western Europe (the caller should say so).
+    """
     if not path.is_file():
         raise InvalidInput(f"no such file: {path}")
     size = path.stat().st_size
@@ -29,10 +41,22 @@ def read_text(path: Path, encoding: str | None = None) -> str:
     except UnicodeDecodeError as error:
         if explicit:
             raise InvalidInput(f"{path} is not valid {encoding}: {error.reason}") from None
-        raise InvalidInput(
+        not_utf8 = InvalidInput(
             f"{path} is not UTF-8 (byte 0x{data[error.start]:02x} at position {error.start}); "
             "pass its encoding, e.g. --encoding cp1252"
-        ) from None
-    if "\x00" in text:
+        )
+        if not guess_legacy:
+            raise not_utf8 from None
+        try:
+            text, encoding = data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            raise not_utf8 from None
+    if _looks_binary(text):
         raise InvalidInput(f"{path} looks like a binary file, not text")
-    return text
+    return text, encoding
+
+
+def _looks_binary(text: str) -> bool:
+    # Text files hold tabs, line ends and form feeds; other control characters, NUL
+    # above all, mean the bytes are not text, whatever they decoded to.
+    return any(ch < " " and ch not in "\t\n\r\x0b\x0c" for ch in text[:65536])

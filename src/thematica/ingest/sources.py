@@ -149,6 +149,7 @@ class ImportReport:
 
     imported: tuple[Source, ...]
     skipped: tuple[tuple[str, str], ...]
+    notes: tuple[tuple[str, str], ...] = ()  # (source, what the reader noticed)
 
 
 @dataclass(frozen=True)
@@ -351,6 +352,7 @@ class Sources:
         turns: TurnOptions | None,
     ) -> ImportReport:
         names: list[str] = []
+        notes = [(item.name, note) for item in incoming for note in item.document.warnings]
         if incoming:
             target = incoming[0].name if len(incoming) == 1 else f"{len(incoming)} sources"
             with self.project.transaction("add sources", target) as tx:
@@ -364,7 +366,11 @@ class Sources:
                 tx.target = names[0] if len(names) == 1 else f"{len(names)} sources"
                 tx.after = {"names": names, "case": case}
         imported = {s.name: s for s in self.list()} if names else {}
-        return ImportReport(tuple(imported[n] for n in names), tuple(skipped))
+        return ImportReport(
+            tuple(imported[n] for n in names),
+            tuple(skipped),
+            tuple(n for n in notes if n[0] in imported),
+        )
 
     def add_many(self, items: Iterable[tuple[str, str] | tuple[str, str, str | None]]) -> int:
         """Add many ``(name, text[, case])`` sources in one transaction; return the count.

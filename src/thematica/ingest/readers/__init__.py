@@ -59,6 +59,10 @@ class Document:
     warnings: tuple[str, ...] = field(default=())
 
 
+# A Word file or PDF of a long interview with pictures is a few MB; one this large is a
+# mistake (a video, a disk image) and would take minutes and gigabytes to parse.
+MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
+
 Reader = Callable[[Path, ReadOptions], Document]
 _READERS: dict[str, Reader] = {}
 
@@ -91,8 +95,14 @@ def read_document(path: str | Path, options: ReadOptions | None = None) -> Docum
         )
     if not path.is_file():
         raise InvalidInput(f"no such file: {path}")
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise InvalidInput(f"{path} is empty")
+    if size > MAX_DOCUMENT_BYTES:
+        raise InvalidInput(
+            f"{path.name} is {size / 1024 / 1024:.0f} MB; documents over "
+            f"{MAX_DOCUMENT_BYTES // 1024 // 1024} MB are refused"
+        )
     document = reader(path, options or ReadOptions())
     anchors = sorted(document.anchors, key=lambda a: a.offset)
     text, offsets = canonical_with_offsets(document.text, [a.offset for a in anchors])
