@@ -57,7 +57,7 @@ def test_huge_file_is_refused_without_reading_it(sqlite_project, tmp_path, monke
     path = tmp_path / "huge.txt"
     with path.open("wb") as handle:
         handle.truncate(files.MAX_TEXT_BYTES + 1)
-    with pytest.raises(InvalidInput, match="huge.txt is 50 MB; files over 50 MB are refused"):
+    with pytest.raises(InvalidInput, match="huge.txt is 50 MB; text files over 50 MB are refused"):
         sqlite_project.sources.add_file(path)
 
 

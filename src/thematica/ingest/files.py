@@ -8,6 +8,17 @@ from thematica.errors import InvalidInput
 MAX_TEXT_BYTES = 50 * 1024 * 1024
 
 
+def check_size(path: Path, limit: int, what: str) -> int:
+    """The size of ``path`` in bytes; refuse it, before reading, when over ``limit``."""
+    size = path.stat().st_size
+    if size > limit:
+        raise InvalidInput(
+            f"{path.name} is {size / 1024 / 1024:.0f} MB; {what} over "
+            f"{limit // 1024 // 1024} MB are refused"
+        )
+    return size
+
+
 def read_text(path: Path, encoding: str | None = None) -> str:
     """Decode a text file: UTF-8 (with or without BOM), UTF-16 with BOM, or ``encoding``."""
     return decode_text(path, encoding)[0]
@@ -24,12 +35,7 @@ def decode_text(
     """
     if not path.is_file():
         raise InvalidInput(f"no such file: {path}")
-    size = path.stat().st_size
-    if size > MAX_TEXT_BYTES:
-        raise InvalidInput(
-            f"{path} is {size / 1024 / 1024:.0f} MB; files over "
-            f"{MAX_TEXT_BYTES // 1024 // 1024} MB are refused"
-        )
+    check_size(path, MAX_TEXT_BYTES, "text files")
     data = path.read_bytes()
     explicit = encoding is not None
     if encoding is None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from thematica.errors import InvalidInput
+from thematica.ingest.files import check_size
 from thematica.text.normalise import canonical_with_offsets
 
 
@@ -95,14 +96,8 @@ def read_document(path: str | Path, options: ReadOptions | None = None) -> Docum
         )
     if not path.is_file():
         raise InvalidInput(f"no such file: {path}")
-    size = path.stat().st_size
-    if size == 0:
+    if check_size(path, MAX_DOCUMENT_BYTES, "documents") == 0:
         raise InvalidInput(f"{path} is empty")
-    if size > MAX_DOCUMENT_BYTES:
-        raise InvalidInput(
-            f"{path.name} is {size / 1024 / 1024:.0f} MB; documents over "
-            f"{MAX_DOCUMENT_BYTES // 1024 // 1024} MB are refused"
-        )
     document = reader(path, options or ReadOptions())
     anchors = sorted(document.anchors, key=lambda a: a.offset)
     text, offsets = canonical_with_offsets(document.text, [a.offset for a in anchors])

@@ -30,8 +30,6 @@ from thematica.errors import InvalidInput
 from thematica.ingest.readers import Document, ReadOptions, register
 from thematica.text.wrap import rejoin_wrapped
 
-# A transcript is a few hundred KB; a PDF of scanned pages can be large, but not this.
-MAX_PDF_BYTES = 200 * 1024 * 1024
 # Lines at the top and bottom of a page searched for running headers and footers.
 HEADER_ZONE = 3
 # Column labels are short: "I", "P1", "Interviewer", "Dr Amara Shah".
@@ -100,12 +98,7 @@ def _label_hint(labels: list[str]) -> str:
 
 
 def _open(path: Path) -> PdfReader:
-    size = path.stat().st_size
-    if size > MAX_PDF_BYTES:
-        raise InvalidInput(
-            f"{path.name} is {size / 1024 / 1024:.0f} MB; PDFs over "
-            f"{MAX_PDF_BYTES // 1024 // 1024} MB are refused"
-        )
+    # read_document has refused files over its size limit before this reads one.
     data = path.read_bytes()
     # Readers accept the header and end marker within 1 KB of either end of the file.
     if b"%PDF-" not in data[:1024]:
