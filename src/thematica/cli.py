@@ -260,7 +260,7 @@ def sources_add(
 
     sources = _project(ctx).sources
     turns = TurnOptions(
-        label_pattern=label_pattern or TurnOptions.label_pattern,
+        label_pattern=label_pattern,
         interviewers=tuple(interviewer or ()),
         others=tuple(other or ()),
     )

@@ -99,3 +99,25 @@ def test_zoom_transcripts_pasted_into_word_keep_their_times(sqlite_project):
     # Participant 08's labels are bracketed: still two speakers, not one long turn.
     eight = Counter(t.role for t in sqlite_project.sources.turns("Participant 08 transcript.docx"))
     assert eight["interviewer"] > 50 and eight["participant"] > 50
+
+
+DDM = CORPORA / "uk-open-interviews" / "sustainable-design-ddm2020"
+
+
+@pytest.mark.skipif(not DDM.is_dir(), reason=f"shared corpus not found: {DDM}")
+def test_line_numbered_pdfs_import_with_their_label_column(sqlite_project):
+    from thematica.ingest.readers import ReadOptions
+
+    files = [DDM / f"DDM2020_interview_{n}_words_only_transcript.pdf" for n in (1, 7, 16)]
+    options = ReadOptions(strip_line_numbers=True, strip_headers=True)
+    report = sqlite_project.sources.add_files(files, options)
+    assert len(report.imported) == 3 and not report.skipped
+    speakers = {
+        s.name: Counter(t.speaker for t in sqlite_project.sources.turns(s.name))
+        for s in report.imported
+    }
+    assert speakers[files[1].name] == {"I": 39, "P7": 38}
+    assert speakers[files[0].name]["I"] == 91 and speakers[files[0].name]["P1"] == 90
+    assert speakers[files[2].name]["I"] == 144 and speakers[files[2].name]["P16"] == 142
+    text = sqlite_project.sources.text(files[1].name)
+    assert not re.search(r"^\d+\s", text, flags=re.M)  # no line numbers left

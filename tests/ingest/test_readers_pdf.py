@@ -213,10 +213,11 @@ def test_speaker_labels_in_a_column_of_their_own(tmp_path):
         "I okay"
     )
     assert document.warnings == (
-        "speaker labels stand in their own column without a colon (I, P1); detect turns "
-        "with the label pattern (?P<label>I|P1)[ \\t]+",
+        "speaker labels stand in their own column without a colon (I, P1); turns are "
+        "found with the label pattern (?P<label>I|P1)[ \\t]+",
     )
-    turns = detect_turns(document.text, r"(?P<label>I|P1)[ \t]+")
+    assert document.label_pattern == r"(?P<label>I|P1)[ \t]+"
+    turns = detect_turns(document.text, document.label_pattern)
     assert [(t.speaker, t.role) for t in turns] == [
         ("I", "interviewer"),
         ("P1", "participant"),

@@ -136,9 +136,13 @@ def _chunk_rows(source_id: int, text: str) -> list[dict]:
 
 @dataclass(frozen=True)
 class TurnOptions:
-    """How speaker turns are found on import (see :func:`thematica.text.detect_turns`)."""
+    """How speaker turns are found on import (see :func:`thematica.text.detect_turns`).
 
-    label_pattern: str = DEFAULT_LABEL
+    ``label_pattern`` None means: the pattern the reader found labels with, if any, else
+    the default one.
+    """
+
+    label_pattern: str | None = None
     interviewers: tuple[str, ...] = ()
     others: tuple[str, ...] = ()
 
@@ -194,7 +198,8 @@ def _insert_source(
     )
     tx.insert_many(source_chunk, _chunk_rows(source_id, text))
     anchors = incoming.document.anchors
-    found = detect_turns(text, turns.label_pattern, turns.interviewers, turns.others)
+    pattern = turns.label_pattern or incoming.document.label_pattern or DEFAULT_LABEL
+    found = detect_turns(text, pattern, turns.interviewers, turns.others)
     tx.insert_many(turn, _turn_rows(source_id, found, anchors))
     tx.insert_many(time_anchor, _anchor_rows(source_id, anchors, len(text)))
     if case_id is not None:

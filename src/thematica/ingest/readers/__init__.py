@@ -52,12 +52,18 @@ class ReadOptions:
 
 @dataclass(frozen=True)
 class Document:
-    """What a reader found in a file."""
+    """What a reader found in a file.
+
+    ``label_pattern``: where the reader recognised speaker labels that the default
+    pattern would miss (a PDF's label column, say), a pattern that finds them; used for
+    turn detection unless the user gives one.
+    """
 
     text: str
     kind: str
     anchors: tuple[TimeAnchor, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    label_pattern: str | None = None
 
 
 # A Word file or PDF of a long interview with pictures is a few MB; one this large is a

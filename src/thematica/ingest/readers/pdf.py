@@ -77,21 +77,18 @@ def read_pdf(path: Path, options: ReadOptions) -> Document:
             )
     labels: list[str] = []
     rendered = _render(pages, _label_columns(pages), options.strip_line_numbers, labels)
+    label_pattern = None
     if labels:
-        warnings.append(_label_hint(labels))
+        # Labels without a colon are not what detect_turns looks for by default.
+        names = list(dict.fromkeys(labels))
+        label_pattern = f"(?P<label>{'|'.join(re.escape(name) for name in names)})[ \\t]+"
+        warnings.append(
+            f"speaker labels stand in their own column without a colon ({', '.join(names)}); "
+            f"turns are found with the label pattern {label_pattern}"
+        )
     # NFC first: a hyphen join looks at the letters either side, composed.
     text = rejoin_wrapped(unicodedata.normalize("NFC", rendered))
-    return Document(text=text, kind="pdf", warnings=tuple(warnings))
-
-
-def _label_hint(labels: list[str]) -> str:
-    # Labels without a colon are not what detect_turns looks for by default.
-    names = list(dict.fromkeys(labels))
-    pattern = "|".join(re.escape(name) for name in names)
-    return (
-        f"speaker labels stand in their own column without a colon ({', '.join(names)}); "
-        f"detect turns with the label pattern (?P<label>{pattern})[ \\t]+"
-    )
+    return Document(text=text, kind="pdf", warnings=tuple(warnings), label_pattern=label_pattern)
 
 
 # --- opening ---------------------------------------------------------------------------
