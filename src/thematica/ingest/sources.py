@@ -96,20 +96,25 @@ def span_texts(
     chunks: dict[tuple[int, int], str] = {}
     pairs = sorted(wanted)
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    for at in range(0, len(pairs), 5000):
-        batch = pairs[at : at + 5000]
-        # Joining a VALUES list on the (source_id, n) index is several times faster than
-        # an IN list in SQLite, and SQLAlchemy takes longer to compile thousands of bound
-        # pairs than the database takes to answer, so the statement is written here.
-        rows = ", ".join(f"({mark}, {mark})" for _ in batch)
-        found_chunks = conn.exec_driver_sql(
-            f"WITH want(s, n) AS (VALUES {rows}) "
-            "SELECT c.source_id, c.n, c.text FROM source_chunk c "
-            "JOIN want ON c.source_id = want.s AND c.n = want.n",
-            tuple(value for pair in batch for value in pair),
-        )
-        for source_id, n, text in found_chunks:
-            chunks[source_id, n] = text
+    # The statement is written here and run on the driver's own cursor: joining a VALUES
+    # list on the (source_id, n) index is several times faster than an IN list in
+    # SQLite, and SQLAlchemy takes longer to compile thousands of bound pairs, and to
+    # wrap thousands of rows, than the database takes to answer.
+    cursor = conn.connection.cursor()
+    try:
+        for at in range(0, len(pairs), 5000):
+            batch = pairs[at : at + 5000]
+            rows = ", ".join(f"({mark}, {mark})" for _ in batch)
+            cursor.execute(
+                f"WITH want(s, n) AS (VALUES {rows}) "
+                "SELECT c.source_id, c.n, c.text FROM source_chunk c "
+                "JOIN want ON c.source_id = want.s AND c.n = want.n",
+                tuple(value for pair in batch for value in pair),
+            )
+            for source_id, n, text in cursor.fetchall():
+                chunks[source_id, n] = text
+    finally:
+        cursor.close()
     found = []
     for source_id, start, end in spans:
         low = max(0, start - context)

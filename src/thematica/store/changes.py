@@ -20,12 +20,16 @@ Row = Mapping[str, Any]
 def _ranges(ids: Sequence[int]) -> list[list[int]]:
     """Compress ids into inclusive ``[first, last]`` runs: 100,000 new codings stay small."""
     runs: list[list[int]] = []
+    _extend_ranges(runs, ids)
+    return runs
+
+
+def _extend_ranges(runs: list[list[int]], ids: Sequence[int]) -> None:
     for value in ids:
         if runs and value == runs[-1][1] + 1:
             runs[-1][1] = value
         else:
             runs.append([value, value])
-    return runs
 
 
 def _expand(runs: Iterable[Sequence[int]]) -> list[int]:
@@ -38,9 +42,15 @@ class Writer:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.changes: list[dict[str, Any]] = []
+        # The next rowid SQLite will assign, per table, while this writer holds the lock.
+        self._next_id: dict[str, int] = {}
 
     def insert(self, table: Table, values: Row) -> int:
         new_id = self.conn.execute(insert(table), dict(values)).inserted_primary_key[0]
+        if "id" in values:
+            self._next_id.pop(table.name, None)  # an explicit id may be above the max
+        else:
+            self._next_id[table.name] = new_id + 1
         self._record_insert(table, [new_id])
         return new_id
 
@@ -51,16 +61,20 @@ class Writer:
         rows = list(rows)
         if all("id" in row for row in rows):
             self.conn.execute(insert(table), rows)
+            self._next_id.pop(table.name, None)
             ids = [row["id"] for row in rows]
         elif self.conn.dialect.name == "sqlite":
             # SQLite cannot return ids of a multi-row insert in order, and asking for them
             # costs one statement per row. The write lock is ours for the whole
             # transaction and rowids are assigned as max + 1, so the ids are known.
-            first = (self.conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+            first = self._next_id.get(table.name)
+            if first is None:
+                first = (self.conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
             _executemany_sqlite(self.conn, table, rows)
             last = self.conn.execute(select(func.max(table.c.id))).scalar()
             if last != first + len(rows) - 1:
                 raise RuntimeError(f"unexpected ids inserting into {table.name}")
+            self._next_id[table.name] = last + 1
             ids = list(range(first, last + 1))
         else:
             statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
@@ -96,6 +110,7 @@ class Writer:
         if not row_ids:
             return
         rows = list(self._rows(table, list(row_ids), [c.name for c in table.columns]).values())
+        self._next_id.pop(table.name, None)  # SQLite may reuse the ids of deleted rows
         for chunk in _chunks(list(row_ids)):
             self.conn.execute(delete(table).where(table.c.id.in_(chunk)))
         self.changes.append({"op": "delete", "table": table.name, "rows": rows})
@@ -106,7 +121,7 @@ class Writer:
     def _record_insert(self, table: Table, ids: Sequence[int]) -> None:
         last = self.changes[-1] if self.changes else None
         if last and last["op"] == "insert" and last["table"] == table.name:
-            last["ids"] = _ranges(_expand(last["ids"]) + list(ids))
+            _extend_ranges(last["ids"], ids)
         else:
             self.changes.append({"op": "insert", "table": table.name, "ids": _ranges(ids)})
 

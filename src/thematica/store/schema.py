@@ -46,7 +46,7 @@ source = Table(
     Column("text", Text, nullable=False),
     Column("length", Integer, nullable=False),
     Column("words", Integer, nullable=False),
-    Column("checksum", String(64), nullable=False),
+    Column("checksum", String(64), nullable=False, index=True),
     Column("media_path", Text),
     Column("origin", Text),
     Column("created", String(32), nullable=False),

@@ -1,4 +1,5 @@
-"""Time anchors for timestamped transcripts; levels for ordinal attributes.
+"""Time anchors for timestamped transcripts; levels for ordinal attributes; an index on
+source checksums, which every import looks up to refuse a file already imported.
 
 Revision ID: 0002
 Revises: 0001
@@ -26,9 +27,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("attribute") as batch:
         batch.add_column(sa.Column("levels", sa.JSON))
+    op.create_index("ix_source_checksum", "source", ["checksum"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_source_checksum", "source")
     with op.batch_alter_table("attribute") as batch:
         batch.drop_column("levels")
     op.drop_table("time_anchor")
