@@ -133,9 +133,11 @@ def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=indent, ensure_ascii=False, default=str))
 
 
-def _console():
+def _console(stderr: bool = False):
     from rich.console import Console
 
+    if stderr:
+        return Console(stderr=True)
     # Piped output is for reading and grepping, not for an 80-column terminal: let wide
     # tables keep their columns.
     width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200
@@ -312,7 +314,7 @@ class _progress:
             return None
         from rich.progress import Progress
 
-        self.bar = Progress(transient=True, console=_console_err())
+        self.bar = Progress(transient=True, console=_console(stderr=True))
         self.bar.start()
         task = self.bar.add_task("reading", total=None)
         return lambda name: self.bar.update(task, advance=1, description=f"reading {name}")
@@ -320,12 +322,6 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
-
-
-def _console_err():
-    from rich.console import Console
-
-    return Console(stderr=True)
 
 
 @sources_app.command("list")
