@@ -476,59 +476,66 @@ class Sources:
         it back) and a memo whose anchor text went is kept, anchored to the whole source.
         """
         with self.project.transaction("edit source text", name) as tx:
-            ref = find_source(tx.conn, name)
-            old = source_text(tx.conn, ref.id)
-            ordered = check_edits(edits, len(old))
-            new = apply_edits(old, ordered)
-            tx.update(
-                source,
-                ref.id,
-                {
-                    "text": new,
-                    "length": len(new),
-                    "words": len(new.split()),
-                    "checksum": checksum(new),
-                },
+            report, before, after = edit_source_text(tx, name, edits)
+            tx.before, tx.after = before, {**after, "reason": reason}
+        return report
+
+
+def edit_source_text(
+    tx: Transaction, name: str, edits: Sequence[Edit]
+) -> tuple[RemapReport, dict, dict]:
+    """Apply ``edits`` to a source inside ``tx`` (see :meth:`Sources.edit_text`).
+
+    Returns the report and audit summaries of the text before and after.
+    """
+    ref = find_source(tx.conn, name)
+    old = source_text(tx.conn, ref.id)
+    ordered = check_edits(edits, len(old))
+    new = apply_edits(old, ordered)
+    tx.update(
+        source,
+        ref.id,
+        {"text": new, "length": len(new), "words": len(new.split()), "checksum": checksum(new)},
+    )
+    old_chunks = tx.conn.execute(
+        select(source_chunk.c.id).where(source_chunk.c.source_id == ref.id)
+    ).scalars()
+    tx.delete_many(source_chunk, list(old_chunks))
+    tx.insert_many(source_chunk, _chunk_rows(ref.id, new))
+    moved = resized = collapsed = 0
+    for table in SPAN_TABLES:
+        rows = tx.conn.execute(
+            select(table.c.id, table.c.start, table.c.end).where(
+                table.c.source_id == ref.id, table.c.start.is_not(None)
             )
-            old_chunks = tx.conn.execute(
-                select(source_chunk.c.id).where(source_chunk.c.source_id == ref.id)
-            ).scalars()
-            tx.delete_many(source_chunk, list(old_chunks))
-            tx.insert_many(source_chunk, _chunk_rows(ref.id, new))
-            moved = resized = collapsed = 0
-            for table in SPAN_TABLES:
-                rows = tx.conn.execute(
-                    select(table.c.id, table.c.start, table.c.end).where(
-                        table.c.source_id == ref.id, table.c.start.is_not(None)
-                    )
-                ).all()
-                updates, gone = {}, []
-                for row_id, start, end in rows:
-                    span = remap_span(Span(start, end), ordered)
-                    if span is None:
-                        gone.append(row_id)
-                    elif (span.start, span.end) != (start, end):
-                        updates[row_id] = {"start": span.start, "end": span.end}
-                        if len(span) == end - start:
-                            moved += 1
-                        else:
-                            resized += 1
-                tx.update_each(table, updates)
-                if table.name == "memo":
-                    tx.update_many(table, gone, {"start": None, "end": None})
+        ).all()
+        updates, gone = {}, []
+        for row_id, start, end in rows:
+            span = remap_span(Span(start, end), ordered)
+            if span is None:
+                gone.append(row_id)
+            elif (span.start, span.end) != (start, end):
+                updates[row_id] = {"start": span.start, "end": span.end}
+                if len(span) == end - start:
+                    moved += 1
                 else:
-                    tx.delete_many(table, gone)
-                if table.name == "coding":
-                    collapsed += len(gone)
-            tx.before = {"checksum": checksum(old), "length": len(old)}
-            tx.after = {
-                "checksum": checksum(new),
-                "length": len(new),
-                "edits": len(ordered),
-                "reason": reason,
-                "codings_removed": collapsed,
-            }
-        return RemapReport(moved=moved, resized=resized, collapsed=collapsed)
+                    resized += 1
+        tx.update_each(table, updates)
+        if table.name == "memo":
+            tx.update_many(table, gone, {"start": None, "end": None})
+        else:
+            tx.delete_many(table, gone)
+        if table.name == "coding":
+            collapsed += len(gone)
+    report = RemapReport(moved=moved, resized=resized, collapsed=collapsed)
+    before = {"checksum": checksum(old), "length": len(old)}
+    after = {
+        "checksum": checksum(new),
+        "length": len(new),
+        "edits": len(ordered),
+        "codings_removed": collapsed,
+    }
+    return report, before, after
 
 
 def cases_by_source(conn: Connection) -> dict[int, list[str]]:
