@@ -297,3 +297,37 @@ def test_adding_a_folder_shows_a_summary_and_exits_2_for_skipped_files(study):
         "2 sources added, 1 skipped\n"
     )
     assert [s["name"] for s in json.loads(out("sources", "list", "--json"))] == ["a.txt", "b.txt"]
+
+
+def test_anonymise_detect_and_apply(study):
+    Path("i.txt").write_text(
+        "Interviewer: Who rang?\n\nParticipant: Sarah Jones rang me on 07700 900461 from Leeds.\n"
+    )
+    Path("names.txt").write_text("Sarah Jones\nLeeds | TOWN\n")
+    found = json.loads(out("anonymise", "detect", "i.txt", "--names", "names.txt", "--json"))
+    assert [(f["text"], f["label"], f["recogniser"], f["placeholder"]) for f in found] == [
+        ("Sarah Jones", "NAME", "gazetteer", "[Person 1]"),
+        ("07700 900461", "PHONE", "uk_phone", "[Phone number]"),
+        ("Leeds", "TOWN", "gazetteer", "[Town A]"),
+    ]
+    out("sources", "add", "i.txt")
+    result = run(
+        "anonymise", "apply", "--key", "study.key", "--names", "names.txt",
+        "--placeholder", "Sarah Jones=[the mother]",
+        env={"THEMATICA_KEY_PASSPHRASE": "correct horse battery"},
+    )  # fmt: skip
+    assert result.stdout == (
+        "Anonymised 1 source: 3 identifiers replaced (1 NAME, 1 PHONE, 1 TOWN); "
+        "originals are in study.key\n"
+    )
+    shown = json.loads(out("sources", "show", "i.txt", "--json"))
+    assert shown["text"] == (
+        "Interviewer: Who rang?\n\nParticipant: [the mother] rang me on [Phone number] from [Town A].\n"
+    )
+    assert "Sarah" not in Path("study.thematica").read_bytes().decode("latin-1")
+    wrong = run(
+        "anonymise", "apply", "--key", "study.key",
+        env={"THEMATICA_KEY_PASSPHRASE": "not the passphrase"}, check=False,
+    )  # fmt: skip
+    assert wrong.returncode == 2
+    assert wrong.stderr == "Error: wrong passphrase for study.key, or the file was changed\n"

@@ -1,0 +1,1 @@
+"""Anonymisation: find identifiers, replace them consistently, keep the key apart."""

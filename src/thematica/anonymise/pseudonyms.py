@@ -1,0 +1,111 @@
+"""Placeholders: the same identifier gets the same placeholder in every transcript.
+
+Styles follow what papers print: people are numbered (``[Person 1]``), places and
+organisations lettered by type (``[Hospital A]``, ``[Town B]``), and dates, ages and
+contact details named by what they were (``[Date]``, ``[Phone number]``). A reviewer
+may give any identifier a role label instead (``[my baby]``, ``[her partner]``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from string import ascii_uppercase
+
+from thematica.anonymise.pipeline import Proposal
+from thematica.text import Edit
+
+NUMBERED = {"NAME": "Person"}
+LETTERED = {
+    "HOSPITAL": "Hospital",
+    "NHS_TRUST": "NHS Trust",
+    "ORGANISATION": "Organisation",
+    "TOWN": "Town",
+    "STREET": "Street",
+}
+NAMED = {
+    "DATE": "Date",
+    "AGE": "Age",
+    "PHONE": "Phone number",
+    "EMAIL": "Email address",
+    "POSTCODE": "Postcode",
+    "NHS_NUMBER": "NHS number",
+    "NI_NUMBER": "National Insurance number",
+}
+
+
+def _key(label: str, text: str) -> tuple[str, str]:
+    return label, " ".join(text.lower().split())
+
+
+def _letters(n: int) -> str:
+    """A, B, ... Z, AA, AB, ...: spreadsheet-style letters for the n-th place (0-based)."""
+    out = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = ascii_uppercase[rest] + out
+    return out
+
+
+@dataclass
+class Pseudonyms:
+    """The study's table of placeholders, filled as identifiers are met.
+
+    ``overrides`` maps an identifier's words (any case) to a chosen placeholder;
+    ``aliases`` maps a short form to the full name it stands for (see
+    :func:`thematica.anonymise.gazetteer.aliases`), so both share one placeholder.
+    """
+
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    table: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def placeholder(self, label: str, text: str) -> str:
+        chosen = {" ".join(k.lower().split()): v for k, v in self.overrides.items()}
+        key = _key(label, text)
+        if label == "NAME" and key[1] in self.aliases:
+            key = _key(label, self.aliases[key[1]])
+        if key[1] in chosen:
+            return chosen[key[1]]
+        if key not in self.table:
+            self.table[key] = self._next(label)
+        return self.table[key]
+
+    def _next(self, label: str) -> str:
+        count = sum(1 for (lab, _) in self.table if lab == label)
+        if label in NUMBERED:
+            return f"[{NUMBERED[label]} {count + 1}]"
+        if label in LETTERED:
+            return f"[{LETTERED[label]} {_letters(count)}]"
+        return f"[{NAMED.get(label, label.title())}]"
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One identifier replaced: where it was, what it said, what stands there now."""
+
+    source: str
+    start: int  # in the original text
+    end: int
+    original: str
+    placeholder: str
+    label: str
+
+
+def replacements(
+    proposals: Sequence[Proposal], pseudonyms: Pseudonyms
+) -> dict[str, list[Replacement]]:
+    """Placeholders for accepted proposals, grouped by source, in text order."""
+    grouped: dict[str, list[Replacement]] = {}
+    for p in sorted(proposals, key=lambda p: (p.source, p.start)):
+        placeholder = pseudonyms.placeholder(p.label, p.text)
+        grouped.setdefault(p.source, []).append(
+            Replacement(p.source, p.start, p.end, p.text, placeholder, p.label)
+        )
+    return grouped
+
+
+def edits(replaced: Sequence[Replacement]) -> list[Edit]:
+    """The text edits that put the placeholders in (for :meth:`Sources.edit_text`)."""
+    return [Edit(r.start, r.end, r.placeholder) for r in replaced]
