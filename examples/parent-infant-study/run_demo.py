@@ -35,10 +35,13 @@ def main(argv: list[str] | None = None) -> int:
         leftover.unlink()
 
     steps = [
-        ("Anonymise raw transcripts", None),
         ("Create the project", lambda: create(path)),
         ("Import participants", lambda: import_cases(project)),
         ("Import transcripts", lambda: import_sources(project)),
+        (
+            "Find identifiers for review",
+            lambda: propose_identifiers(project, args.out / "identifier-proposals.csv"),
+        ),
         ("Import the codebook", lambda: project.codes.import_file(HERE / "codebook.yaml")),
         ("Import codings (3 layers)", lambda: import_codings(project)),
         ("Structural coding by guide", lambda: structural_coding(project)),
@@ -60,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         for description, step in steps:
             progress.update(task, description=description)
             if step is None:
-                done.append(f"  - {description}: not available yet, skipped")
+                done.append(f"  - {description}: skipped (not available yet)")
             else:
                 result = step()
                 if description == "Create the project":
@@ -73,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         f"\nThe demo study is in [bold]{args.out}/[/] "
         f"({time.perf_counter() - started:.1f} s):\n"
         f"  project  {path}\n"
-        f"  summary  {args.out / 'summary.md'}\n\n"
+        f"  summary  {args.out / 'summary.md'}\n"
+        f"  identifiers proposed for review  {args.out / 'identifier-proposals.csv'}\n\n"
         f"Try:  thematica -p {path} segments 'Feeling mothered' --coder Hannah"
     )
     return 0
@@ -83,6 +87,21 @@ def create(path: Path) -> thematica.Project:
     return thematica.create_project(
         path, name="Parent-infant team study", participant_label="Mother {id}", actor="Hannah"
     )
+
+
+def propose_identifiers(project: thematica.Project, out: Path) -> None:
+    """List what the anonymiser finds, for review. Replacing them waits for the review
+    step and its decisions (issue 5), so the demo goes on with the raw text."""
+    import csv
+
+    from thematica.anonymise.pipeline import detect
+
+    texts = {s.name: project.sources.text(s.name) for s in project.sources.list()}
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["source", "start", "end", "text", "label", "score", "recogniser"])
+        for p in detect(texts):
+            writer.writerow([p.source, p.start, p.end, p.text, p.label, p.score, p.recogniser])
 
 
 def import_cases(project: thematica.Project) -> None:

@@ -54,7 +54,11 @@ def test_demo_builds_the_study(demo):
         assert len(project.memos.journal()) == len(journal)
         assert all(s.role == "participant" for s in project.segments("Warmth", children=True))
     assert "Try:  thematica -p" in printed
-    assert "Anonymise raw transcripts: not available yet, skipped" in printed
+    proposals = list(csv.DictReader((out / "identifier-proposals.csv").open(encoding="utf-8")))
+    found = {(p["source"], p["text"]) for p in proposals}
+    for row in csv_rows("raw/identifiers.csv"):
+        if row["type"] in {"PHONE", "EMAIL", "POSTCODE", "NHS_NUMBER"}:
+            assert (row["source"], row["text"]) in found
 
 
 def test_summary_names_each_theme_with_a_quote(demo):

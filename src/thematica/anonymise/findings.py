@@ -49,6 +49,14 @@ def recogniser(name: str) -> Callable[[Recogniser], Recogniser]:
 
 def registered() -> dict[str, Recogniser]:
     """Every registered recogniser by name (the built-in ones are loaded on first use)."""
-    from thematica.anonymise import rules  # noqa: F401  (registers the rule recognisers)
+    from thematica.anonymise import ner, rules  # noqa: F401  (they register themselves)
 
     return dict(_REGISTRY)
+
+
+def default_recognisers() -> list[str]:
+    """The recognisers a detection uses when none are named: all of them, except the
+    name recogniser where its model is not installed."""
+    from thematica.anonymise import ner
+
+    return [name for name in registered() if name != ner.NAME or ner.available()]

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from thematica.anonymise.findings import Finding, registered
+from thematica.anonymise.findings import Finding, default_recognisers, registered
 from thematica.anonymise.gazetteer import expand, find_names
 from thematica.errors import InvalidInput
 
@@ -49,7 +49,7 @@ def detect(
     study gazetteer, name to label.
     """
     available = registered()
-    chosen = list(available) if recognisers is None else list(recognisers)
+    chosen = default_recognisers() if recognisers is None else list(recognisers)
     unknown = [r for r in chosen if r not in available]
     if unknown:
         raise InvalidInput(
