@@ -73,3 +73,13 @@ def test_a_failed_key_save_leaves_the_sources_as_they_were(study, tmp_path, monk
         anonymise_sources(study, key, "correct horse battery")
     assert study.sources.text("i.txt") == TEXT
     assert len(study.codings.list()) == 2
+
+
+def test_a_source_is_anonymised_once(study, tmp_path):
+    key = tmp_path / "study.key"
+    KeyVault.create(key, "correct horse battery", kdf=FAST).save()
+    anonymise_sources(study, key, "correct horse battery", names={"Sarah Jones": "NAME"})
+    once = study.sources.text("i.txt")
+    with pytest.raises(InvalidInput, match="i.txt is already anonymised"):
+        anonymise_sources(study, key, "correct horse battery")
+    assert study.sources.text("i.txt") == once

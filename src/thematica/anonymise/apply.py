@@ -67,6 +67,14 @@ def anonymise_sources(
     pseudonyms = Pseudonyms(overrides=dict(overrides or {}), aliases=aliases(dict(names or {})))
     grouped = replacements(proposals, pseudonyms)
     vault = KeyVault.open(key, passphrase) if key.exists() else KeyVault.create(key, passphrase)
+    # A second pass would move the placeholders of the first, and the key's positions
+    # for them would go stale: anonymise a source once, after review.
+    done = [name for name in chosen if vault.lookup(name)]
+    if done:
+        raise InvalidInput(
+            f"{done[0]} is already anonymised (its key entries are in {key}); "
+            "name the sources that are not"
+        )
     removed = 0
     with project.transaction("anonymise", f"{len(grouped)} sources") as tx:
         # The row changes would hold the original text for undo: this event keeps none.
