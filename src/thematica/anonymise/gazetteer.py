@@ -9,7 +9,6 @@ as whole words, with each part of a full name on its own too ("Sarah Jones" also
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from pathlib import Path
 
 from thematica.anonymise.findings import LABELS, Finding
@@ -76,8 +75,3 @@ def find_names(text: str, names: dict[str, str], source: str = "gazetteer") -> l
         Finding(m.start(), m.end(), lowered[m.group(1).lower()], 0.95, source)
         for m in pattern.finditer(text)
     ]
-
-
-def names_from_values(values: Iterable[str]) -> dict[str, str]:
-    """Names taken from case attribute values (e.g. a ``baby_name`` column)."""
-    return {v.strip(): "NAME" for v in values if v and v.strip()}

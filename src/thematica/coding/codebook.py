@@ -171,12 +171,6 @@ def code_path(conn: Connection, code_id: int) -> str:
     return SEPARATOR.join(reversed(parts))
 
 
-def code_and_descendants(conn: Connection, name: str) -> list[int]:
-    tree = _Tree(conn)
-    code_id = tree.find(name)
-    return [code_id, *tree.descendants(code_id)]
-
-
 def insert_code(
     tx: Transaction,
     tree: _Tree,

@@ -31,7 +31,3 @@ def ensure_coder(tx: Writer, name: str) -> int:
         return found
     kind = "consensus" if name == CONSENSUS else "person"
     return tx.insert(coder, {"name": name, "kind": kind, "blind": False})
-
-
-def coder_names(conn: Connection) -> list[str]:
-    return list(conn.execute(select(coder.c.name).order_by(coder.c.name)).scalars())
