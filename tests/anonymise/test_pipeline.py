@@ -4,7 +4,7 @@ import pytest
 
 from thematica import InvalidInput
 from thematica.anonymise.findings import Finding, recogniser
-from thematica.anonymise.gazetteer import aliases, expand, find_names, read_names
+from thematica.anonymise.gazetteer import aliases, expand, find_words, read_names
 from thematica.anonymise.pipeline import detect, settle
 from thematica.anonymise.pseudonyms import Pseudonyms, edits, replacements
 from thematica.text.remap import apply_edits
@@ -27,7 +27,7 @@ TEXTS = {
 def test_gazetteer_finds_full_names_and_their_parts_anywhere():
     names = expand({"Sarah Jones": "NAME", "Alfie": "NAME", "Al": "NAME"})
     assert set(names) == {"Sarah Jones", "Sarah", "Jones", "Alfie", "Al"}
-    found = [TEXTS["a.txt"][f.start : f.end] for f in find_names(TEXTS["a.txt"], names)]
+    found = [TEXTS["a.txt"][f.start : f.end] for f in find_words(TEXTS["a.txt"], names)]
     assert found == ["Sarah Jones", "Sarah", "Alfie"]
 
 

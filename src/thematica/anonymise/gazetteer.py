@@ -9,6 +9,7 @@ as whole words, with each part of a full name on its own too ("Sarah Jones" also
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from thematica.anonymise.findings import LABELS, Finding
@@ -61,17 +62,25 @@ def aliases(names: dict[str, str]) -> dict[str, str]:
     return {part: next(iter(full)) for part, full in owners.items() if len(full) == 1}
 
 
-def find_names(text: str, names: dict[str, str], source: str = "gazetteer") -> list[Finding]:
-    """Every whole-word, case-insensitive occurrence of the ``names``."""
-    if not names:
+def find_words(
+    text: str,
+    words: Mapping[str, str],
+    recogniser: str = "gazetteer",
+    score: float = 0.95,
+    ignore_case: bool = True,
+) -> list[Finding]:
+    """Every whole-word occurrence of the ``words`` (word to label) in ``text``."""
+    if not words:
         return []
     # Longest first, so "Sarah Jones" wins over "Sarah" at the same place.
-    ordered = sorted(names, key=len, reverse=True)
+    ordered = sorted(words, key=len, reverse=True)
     pattern = re.compile(
-        r"(?<!\w)(" + "|".join(re.escape(n) for n in ordered) + r")(?!\w)", re.IGNORECASE
+        r"(?<!\w)(" + "|".join(re.escape(w) for w in ordered) + r")(?!\w)",
+        re.IGNORECASE if ignore_case else 0,
     )
-    lowered = {n.lower(): label for n, label in names.items()}
+    fold = str.lower if ignore_case else str
+    labels = {fold(w): label for w, label in words.items()}
     return [
-        Finding(m.start(), m.end(), lowered[m.group(1).lower()], 0.95, source)
+        Finding(m.start(), m.end(), labels[fold(m.group(1))], score, recogniser)
         for m in pattern.finditer(text)
     ]

@@ -10,12 +10,11 @@ the longer span winning, then the higher score.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from thematica.anonymise.findings import Finding, default_recognisers, registered
-from thematica.anonymise.gazetteer import expand, find_names
+from thematica.anonymise.gazetteer import expand, find_words
 from thematica.errors import InvalidInput
 
 # Propagation skips very short strings ("23", "May") that would flood the review, and
@@ -59,7 +58,7 @@ def detect(
     found: dict[str, list[Finding]] = {}
     for source, text in texts.items():
         findings = [f for r in chosen for f in available[r](text)]
-        findings += find_names(text, gazetteer)
+        findings += find_words(text, gazetteer)
         found[source] = findings
     if propagate:
         spread = {
@@ -70,22 +69,14 @@ def detect(
         }
         for source, text in texts.items():
             already = {(f.start, f.end) for f in found[source]}
-            found[source] += [f for f in _exact(text, spread) if (f.start, f.end) not in already]
+            again = find_words(text, spread, "propagation", 0.8, ignore_case=False)
+            found[source] += [f for f in again if (f.start, f.end) not in already]
     return [
         Proposal(source, f.start, f.end, texts[source][f.start : f.end], f.label, f.score,
                  f.recogniser)
         for source in texts
         for f in settle(found[source])
     ]  # fmt: skip
-
-
-def _exact(text: str, strings: Mapping[str, str]) -> list[Finding]:
-    if not strings:
-        return []
-    ordered = sorted(strings, key=len, reverse=True)
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(s) for s in ordered) + r")(?!\w)")
-    return [Finding(m.start(), m.end(), strings[m.group(1)], 0.8, "propagation")
-            for m in pattern.finditer(text)]  # fmt: skip
 
 
 def settle(findings: Sequence[Finding]) -> list[Finding]:
