@@ -34,8 +34,9 @@ NAMED = {
 }
 
 
-def _key(label: str, text: str) -> tuple[str, str]:
-    return label, " ".join(text.lower().split())
+def _words(text: str) -> str:
+    """An identifier's words in one form: lower case, single spaces."""
+    return " ".join(text.lower().split())
 
 
 def _letters(n: int) -> str:
@@ -61,13 +62,16 @@ class Pseudonyms:
     aliases: Mapping[str, str] = field(default_factory=dict)
     table: dict[tuple[str, str], str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self._chosen = {_words(k): v for k, v in self.overrides.items()}
+
     def placeholder(self, label: str, text: str) -> str:
-        chosen = {" ".join(k.lower().split()): v for k, v in self.overrides.items()}
-        key = _key(label, text)
-        if label == "NAME" and key[1] in self.aliases:
-            key = _key(label, self.aliases[key[1]])
-        if key[1] in chosen:
-            return chosen[key[1]]
+        words = _words(text)
+        if label == "NAME" and words in self.aliases:
+            words = _words(self.aliases[words])
+        if words in self._chosen:
+            return self._chosen[words]
+        key = (label, words)
         if key not in self.table:
             self.table[key] = self._next(label)
         return self.table[key]
