@@ -44,6 +44,18 @@ class Segment:
         return dict(vars(self))  # shallow: the fields are plain values
 
 
+def _last_before(table, column):
+    """SQL for ``column`` of the row of ``table`` that starts last at or before the
+    coding's start, in the coding's source."""
+    return (
+        select(column)
+        .where(table.c.source_id == coding.c.source_id, table.c.start <= coding.c.start)
+        .order_by(table.c.start.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def segments(
     project: Project,
     code: str,
@@ -54,22 +66,10 @@ def segments(
     """Every segment coded with ``code`` (see :meth:`Project.segments`)."""
     if context < 0:
         raise InvalidInput("context must be zero or more characters")
-    # The turn a segment starts in: the last turn starting at or before it.
+    # The turn a segment starts in, and the time it is spoken at.
     last_turn = turn.alias("last_turn")
-    turn_id = (
-        select(last_turn.c.id)
-        .where(last_turn.c.source_id == coding.c.source_id, last_turn.c.start <= coding.c.start)
-        .order_by(last_turn.c.start.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    spoken_at = (
-        select(time_anchor.c.ms)
-        .where(time_anchor.c.source_id == coding.c.source_id, time_anchor.c.start <= coding.c.start)
-        .order_by(time_anchor.c.start.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    turn_id = _last_before(last_turn, last_turn.c.id)
+    spoken_at = _last_before(time_anchor, time_anchor.c.ms)
     with project.read() as conn:
         tree = _Tree(conn)
         code_id = tree.find(code)
