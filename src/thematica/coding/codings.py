@@ -19,9 +19,9 @@ from thematica.coding.codebook import _Tree, code_path, find_code
 from thematica.coding.coders import ensure_coder
 from thematica.errors import InvalidInput, NotFound
 from thematica.ingest.refs import find_source
-from thematica.ingest.sources import source_text, span_texts
 from thematica.ingest.tables import read_csv
 from thematica.store.schema import code, coder, coding, memo, source
+from thematica.store.texts import source_text, span_texts
 from thematica.text import Span, find_quote
 
 if TYPE_CHECKING:

@@ -21,8 +21,8 @@ from thematica.coding.coders import ensure_coder
 from thematica.errors import InvalidInput, NotFound
 from thematica.ingest.files import read_text
 from thematica.ingest.refs import find_source
-from thematica.ingest.sources import span_texts
 from thematica.store.schema import coding, source, turn
+from thematica.store.texts import span_texts
 
 if TYPE_CHECKING:
     from thematica.project import Project

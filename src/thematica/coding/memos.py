@@ -16,9 +16,9 @@ from sqlalchemy import select
 from thematica.coding.codebook import _Tree, find_code
 from thematica.errors import InvalidInput, NotFound
 from thematica.ingest.refs import find_source
-from thematica.ingest.sources import source_text
 from thematica.store.schema import coding as coding_table
 from thematica.store.schema import memo, source
+from thematica.store.texts import source_text
 from thematica.text import Span, find_quote
 
 if TYPE_CHECKING:

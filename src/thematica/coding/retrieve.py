@@ -15,10 +15,10 @@ from sqlalchemy import select
 from thematica.coding.codebook import _Tree
 from thematica.coding.coders import find_coder
 from thematica.errors import InvalidInput
-from thematica.ingest.sources import cases_by_source, span_texts
 from thematica.store.schema import case as case_table
 from thematica.store.schema import coder as coder_table
 from thematica.store.schema import coding, source, time_anchor, turn
+from thematica.store.texts import cases_by_source, span_texts
 
 if TYPE_CHECKING:
     from thematica.project import Project

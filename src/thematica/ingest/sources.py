@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-from sqlalchemy.engine import Connection
+from sqlalchemy import func, or_, select
 
 from thematica.errors import InvalidInput
 from thematica.ingest.readers import Document, ReadOptions, TimeAnchor, read_document
 from thematica.ingest.refs import find_case, find_source
 from thematica.store.schema import (
-    CHUNK,
     SPAN_TABLES,
     coding,
     source,
@@ -29,7 +27,7 @@ from thematica.store.schema import (
     time_anchor,
     turn,
 )
-from thematica.store.schema import case as case_table
+from thematica.store.texts import cases_by_source, chunk_rows, source_text
 from thematica.text import Edit, Span, canonical, checksum, detect_turns, remap_span
 from thematica.text.remap import apply_edits, check_edits
 from thematica.text.turns import DEFAULT_LABEL, Turn
@@ -78,67 +76,6 @@ class RemapReport:
     collapsed: int
 
 
-def source_text(conn: Connection, source_id: int) -> str:
-    return conn.execute(select(source.c.text).where(source.c.id == source_id)).scalar_one()
-
-
-def span_texts(
-    conn: Connection, spans: Sequence[tuple[int, int, int]], context: int = 0
-) -> list[tuple[str, str, str]]:
-    """The words before, inside and after each ``(source_id, start, end)`` span.
-
-    Reads only the chunks of text the spans and their ``context`` touch.
-    """
-    wanted: set[tuple[int, int]] = set()
-    for source_id, start, end in spans:
-        first, last = max(0, start - context) // CHUNK, max(start, end + context - 1) // CHUNK
-        wanted.update((source_id, n) for n in range(first, last + 1))
-    chunks: dict[tuple[int, int], str] = {}
-    pairs = sorted(wanted)
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    # The statement is written here and run on the driver's own cursor: joining a VALUES
-    # list on the (source_id, n) index is several times faster than an IN list in
-    # SQLite, and SQLAlchemy takes longer to compile thousands of bound pairs, and to
-    # wrap thousands of rows, than the database takes to answer.
-    cursor = conn.connection.cursor()
-    try:
-        for at in range(0, len(pairs), 5000):
-            batch = pairs[at : at + 5000]
-            rows = ", ".join(f"({mark}, {mark})" for _ in batch)
-            cursor.execute(
-                f"WITH want(s, n) AS (VALUES {rows}) "
-                "SELECT c.source_id, c.n, c.text FROM source_chunk c "
-                "JOIN want ON c.source_id = want.s AND c.n = want.n",
-                tuple(value for pair in batch for value in pair),
-            )
-            for source_id, n, text in cursor.fetchall():
-                chunks[source_id, n] = text
-    finally:
-        cursor.close()
-    found = []
-    for source_id, start, end in spans:
-        low = max(0, start - context)
-        first = low // CHUNK
-        last = max(start, end + context - 1) // CHUNK
-        window = "".join(chunks.get((source_id, n), "") for n in range(first, last + 1))
-        offset = first * CHUNK
-        found.append(
-            (
-                window[low - offset : start - offset],
-                window[start - offset : end - offset],
-                window[end - offset : end + context - offset],
-            )
-        )
-    return found
-
-
-def _chunk_rows(source_id: int, text: str) -> list[dict]:
-    return [
-        {"source_id": source_id, "n": n, "text": text[at : at + CHUNK]}
-        for n, at in enumerate(range(0, len(text), CHUNK))
-    ]
-
-
 @dataclass(frozen=True)
 class TurnOptions:
     """How speaker turns are found on import (see :func:`thematica.text.detect_turns`).
@@ -179,12 +116,13 @@ def _insert_source(
     name, text = incoming.name, incoming.document.text
     if not name.strip():
         raise InvalidInput("a source needs a name")
-    if tx.conn.execute(select(source.c.id).where(source.c.name == name)).first():
-        raise InvalidInput(f"a source named {name!r} already exists")
     digest = checksum(text)
-    twin = tx.conn.execute(select(source.c.name).where(source.c.checksum == digest)).scalar()
-    if twin is not None:
-        raise InvalidInput(f"{name} has the same text as source {twin!r}, already imported")
+    clash = select(source.c.name).where(or_(source.c.name == name, source.c.checksum == digest))
+    others = tx.conn.execute(clash).scalars().all()
+    if name in others:
+        raise InvalidInput(f"a source named {name!r} already exists")
+    if others:
+        raise InvalidInput(f"{name} has the same text as source {others[0]!r}, already imported")
     # Every check that can fail comes before the first write, so a batch can skip a bad
     # item without undoing half of it.
     case_id = find_case(tx.conn, case).id if case is not None else None
@@ -201,7 +139,7 @@ def _insert_source(
             "created": now(),
         },
     )
-    tx.insert_many(source_chunk, _chunk_rows(source_id, text))
+    tx.insert_many(source_chunk, chunk_rows(source_id, text))
     anchors = incoming.document.anchors
     pattern = turns.label_pattern or incoming.document.label_pattern or DEFAULT_LABEL
     found = detect_turns(text, pattern, turns.interviewers, turns.others)
@@ -501,7 +439,7 @@ def edit_source_text(
         select(source_chunk.c.id).where(source_chunk.c.source_id == ref.id)
     ).scalars()
     tx.delete_many(source_chunk, list(old_chunks))
-    tx.insert_many(source_chunk, _chunk_rows(ref.id, new))
+    tx.insert_many(source_chunk, chunk_rows(ref.id, new))
     moved = resized = collapsed = 0
     for table in SPAN_TABLES:
         rows = tx.conn.execute(
@@ -536,16 +474,3 @@ def edit_source_text(
         "codings_removed": collapsed,
     }
     return report, before, after
-
-
-def cases_by_source(conn: Connection) -> dict[int, list[str]]:
-    """Map source id to the labels of its linked cases."""
-    result: dict[int, list[str]] = {}
-    query = (
-        select(source_case.c.source_id, case_table.c.label)
-        .join(case_table, case_table.c.id == source_case.c.case_id)
-        .order_by(case_table.c.label)
-    )
-    for source_id, label in conn.execute(query):
-        result.setdefault(source_id, []).append(label)
-    return result

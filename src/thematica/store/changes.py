@@ -7,6 +7,8 @@ the one mechanism behind undo, so no operation needs an undo of its own.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Table, delete, func, insert, select, update
@@ -46,7 +48,10 @@ class Writer:
         self._next_id: dict[str, int] = {}
 
     def insert(self, table: Table, values: Row) -> int:
-        new_id = self.conn.execute(insert(table), dict(values)).inserted_primary_key[0]
+        if self.conn.dialect.name == "sqlite" and "id" not in values:
+            new_id = _executemany_sqlite(self.conn, table, [values])
+        else:
+            new_id = self.conn.execute(insert(table), dict(values)).inserted_primary_key[0]
         if "id" in values:
             self._next_id.pop(table.name, None)  # an explicit id may be above the max
         else:
@@ -70,8 +75,7 @@ class Writer:
             first = self._next_id.get(table.name)
             if first is None:
                 first = (self.conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
-            _executemany_sqlite(self.conn, table, rows)
-            last = self.conn.execute(select(func.max(table.c.id))).scalar()
+            last = _executemany_sqlite(self.conn, table, rows)
             if last != first + len(rows) - 1:
                 raise RuntimeError(f"unexpected ids inserting into {table.name}")
             self._next_id[table.name] = last + 1
@@ -134,22 +138,40 @@ class Writer:
         return found
 
 
-def _executemany_sqlite(conn: Connection, table: Table, rows: list[Row]) -> None:
-    """Hand the rows straight to sqlite3's executemany.
+def _executemany_sqlite(conn: Connection, table: Table, rows: Sequence[Row]) -> int:
+    """Hand the rows straight to sqlite3 and return the rowid of the last one.
 
-    Building SQLAlchemy parameters row by row costs more than the insert itself when a
-    transcript brings a hundred speaker turns; for plain columns there is nothing to
-    convert, so the compiled statement and tuples go to the driver directly.
+    Going through SQLAlchemy costs more than the insert itself when a transcript brings a
+    hundred speaker turns; for plain columns there is nothing to convert, so the
+    statement and tuples go to the driver's cursor directly.
     """
     if any(isinstance(c.type, JSON) for c in table.columns):
-        conn.execute(insert(table), rows)
-        return
+        conn.execute(insert(table), list(rows))
+        return conn.exec_driver_sql("SELECT last_insert_rowid()").scalar()
+    sql, columns, defaults = _plain_insert(table)
+    try:
+        values = list(map(itemgetter(*columns), rows)) if len(columns) > 1 else None
+    except KeyError:  # some rows leave columns to their defaults
+        values = None
+    if values is None:
+        values = [tuple(row.get(c, defaults.get(c)) for c in columns) for row in rows]
+    cursor = conn.connection.cursor()
+    try:
+        if len(values) == 1:
+            return cursor.execute(sql, values[0]).lastrowid
+        cursor.executemany(sql, values)
+        return cursor.execute("SELECT last_insert_rowid()").fetchone()[0]
+    finally:
+        cursor.close()
+
+
+@cache
+def _plain_insert(table: Table) -> tuple[str, list[str], dict[str, Any]]:
     columns = [c.name for c in table.columns if c.name != "id"]
     quoted = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
-    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'
     defaults = {c.name: c.default.arg for c in table.columns if c.default is not None}
-    conn.exec_driver_sql(sql, [tuple(row.get(c, defaults.get(c)) for c in columns) for row in rows])
+    return f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', columns, defaults
 
 
 def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
