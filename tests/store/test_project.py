@@ -136,5 +136,32 @@ def test_an_older_project_is_upgraded_when_opened(location):
         command.downgrade(migrations.alembic_config(conn), "0001")
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
     with open_project(location) as project, project.read() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert (
+            conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            == migrations.HEAD
+        )
         assert conn.execute(text("SELECT count(*) FROM time_anchor")).scalar() == 0
+
+
+def test_upgrading_to_0003_renumbers_text_chunks_so_segments_still_read_right(location):
+    from alembic import command
+
+    create_project(location).close()
+    words = " ".join(f"word{i}" for i in range(1500))  # seven chunks of text
+    with open_project(location) as project:
+        project.sources.add("a.txt", "Participant: " + words)
+        project.sources.add("b.txt", "Participant: other " + words)
+        project.codes.add("Late")
+        at = project.sources.text("b.txt").index("word1400")
+        project.codings.add("b.txt", "Late", at, at + 8, "Hannah")
+        with project.engine.begin() as conn:
+            command.downgrade(migrations.alembic_config(conn), "0002")
+            # Number the chunks the way revision 0002 did: one after another.
+            conn.execute(text("UPDATE source_chunk SET id = -id"))
+            conn.execute(text("UPDATE source_chunk SET id = (source_id - 1) * 10 + n + 1"))
+    with open_project(location) as project:
+        (segment,) = project.segments("Late", context=4)
+        assert (segment.before, segment.text, segment.after) == ("399 ", "word1400", " wor")
+        with project.read() as conn:
+            ids = conn.execute(text("SELECT id FROM source_chunk ORDER BY id")).scalars().all()
+        assert ids == [s * (1 << 20) + n for s in (1, 2) for n in range(7)]

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from thematica.project import Project
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass takes three times as long to build, and retrieval
+# builds thousands.
+@dataclass
 class Segment:
     coding: int
     source: str

@@ -65,7 +65,10 @@ class Writer:
             return []
         rows = list(rows)
         if all("id" in row for row in rows):
-            self.conn.execute(insert(table), rows)
+            if self.conn.dialect.name == "sqlite":
+                _executemany_sqlite(self.conn, table, rows, with_id=True)
+            else:
+                self.conn.execute(insert(table), rows)
             self._next_id.pop(table.name, None)
             ids = [row["id"] for row in rows]
         elif self.conn.dialect.name == "sqlite":
@@ -138,7 +141,9 @@ class Writer:
         return found
 
 
-def _executemany_sqlite(conn: Connection, table: Table, rows: Sequence[Row]) -> int:
+def _executemany_sqlite(
+    conn: Connection, table: Table, rows: Sequence[Row], with_id: bool = False
+) -> int:
     """Hand the rows straight to sqlite3 and return the rowid of the last one.
 
     Going through SQLAlchemy costs more than the insert itself when a transcript brings a
@@ -148,7 +153,7 @@ def _executemany_sqlite(conn: Connection, table: Table, rows: Sequence[Row]) -> 
     if any(isinstance(c.type, JSON) for c in table.columns):
         conn.execute(insert(table), list(rows))
         return conn.exec_driver_sql("SELECT last_insert_rowid()").scalar()
-    sql, columns, defaults = _plain_insert(table)
+    sql, columns, defaults = _plain_insert(table, with_id)
     try:
         values = list(map(itemgetter(*columns), rows)) if len(columns) > 1 else None
     except KeyError:  # some rows leave columns to their defaults
@@ -166,8 +171,8 @@ def _executemany_sqlite(conn: Connection, table: Table, rows: Sequence[Row]) -> 
 
 
 @cache
-def _plain_insert(table: Table) -> tuple[str, list[str], dict[str, Any]]:
-    columns = [c.name for c in table.columns if c.name != "id"]
+def _plain_insert(table: Table, with_id: bool) -> tuple[str, list[str], dict[str, Any]]:
+    columns = [c.name for c in table.columns if with_id or c.name != "id"]
     quoted = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
     defaults = {c.name: c.default.arg for c in table.columns if c.default is not None}

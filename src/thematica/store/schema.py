@@ -8,6 +8,7 @@ others point to must be removed explicitly, which the audit log then records.
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -54,13 +55,25 @@ source = Table(
 
 # The canonical text again, cut into fixed pieces of CHUNK code points, so that a
 # segment and its context are read from one or two small rows instead of the whole
-# transcript (SQL substr has to walk a long text from its start every time).
+# transcript (SQL substr has to walk a long text from its start every time). A chunk's
+# id is computed from its source and number (see chunk_id), so it is found with one
+# primary-key lookup and a source's chunks sit together in the table.
 CHUNK = 2000
+CHUNKS_PER_SOURCE = 1 << 20
+
+
+def chunk_id(source_id: int, n: int) -> int:
+    """The id of chunk ``n`` (from 0) of a source."""
+    return source_id * CHUNKS_PER_SOURCE + n
+
 
 source_chunk = Table(
     "source_chunk",
     metadata,
-    Column("id", Integer, primary_key=True),
+    # BIGINT on PostgreSQL; INTEGER on SQLite, where only that makes it the rowid.
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    ),
     Column("source_id", Integer, ForeignKey("source.id"), nullable=False),
     Column("n", Integer, nullable=False),
     Column("text", Text, nullable=False),
@@ -163,7 +176,9 @@ coding = Table(
     Column("coder_id", Integer, ForeignKey("coder.id"), nullable=False),
     Column("created", String(32), nullable=False),
     Column("provenance", String(200), nullable=False, default=""),
-    Index("ix_coding_code_id_coder_id", "code_id", "coder_id"),
+    # Covers the columns retrieval and comparison read, so a code's codings come
+    # straight from the index.
+    Index("ix_coding_code_coder_source", "code_id", "coder_id", "source_id", "start", "end"),
     Index("ix_coding_source_id_start", "source_id", "start"),
 )
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from thematica.store.schema import CHUNK, source, source_case
+from thematica.store.schema import CHUNK, CHUNKS_PER_SOURCE, chunk_id, source, source_case
 from thematica.store.schema import case as case_table
 
 
@@ -22,42 +22,40 @@ def span_texts(
 
     Reads only the chunks of text the spans and their ``context`` touch.
     """
-    wanted: set[tuple[int, int]] = set()
+    windows = []
+    wanted: set[int] = set()
     for source_id, start, end in spans:
         first, last = max(0, start - context) // CHUNK, max(start, end + context - 1) // CHUNK
-        wanted.update((source_id, n) for n in range(first, last + 1))
-    chunks: dict[tuple[int, int], str] = {}
-    pairs = sorted(wanted)
+        ids = range(chunk_id(source_id, first), chunk_id(source_id, last) + 1)
+        windows.append(ids)
+        wanted.update(ids)
+    chunks: dict[int, str] = {}
+    ordered = sorted(wanted)
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     # The statement is written here and run on the driver's own cursor: joining a VALUES
-    # list on the (source_id, n) index is several times faster than an IN list in
-    # SQLite, and SQLAlchemy takes longer to compile thousands of bound pairs, and to
-    # wrap thousands of rows, than the database takes to answer.
+    # list on the primary key is several times faster than an IN list in SQLite, and
+    # SQLAlchemy takes longer to compile thousands of bound ids, and to wrap thousands
+    # of rows, than the database takes to answer.
     cursor = conn.connection.cursor()
     try:
-        for at in range(0, len(pairs), 5000):
-            batch = pairs[at : at + 5000]
-            rows = ", ".join(f"({mark}, {mark})" for _ in batch)
+        for at in range(0, len(ordered), 10000):
+            batch = ordered[at : at + 10000]
+            rows = ", ".join(f"({mark})" for _ in batch)
             cursor.execute(
-                f"WITH want(s, n) AS (VALUES {rows}) "
-                "SELECT c.source_id, c.n, c.text FROM source_chunk c "
-                "JOIN want ON c.source_id = want.s AND c.n = want.n",
-                tuple(value for pair in batch for value in pair),
+                f"WITH want(id) AS (VALUES {rows}) "
+                "SELECT c.id, c.text FROM want JOIN source_chunk c ON c.id = want.id",
+                batch,
             )
-            for source_id, n, text in cursor.fetchall():
-                chunks[source_id, n] = text
+            chunks.update(cursor.fetchall())
     finally:
         cursor.close()
     found = []
-    for source_id, start, end in spans:
-        low = max(0, start - context)
-        first = low // CHUNK
-        last = max(start, end + context - 1) // CHUNK
-        window = "".join(chunks.get((source_id, n), "") for n in range(first, last + 1))
-        offset = first * CHUNK
+    for (_, start, end), ids in zip(spans, windows, strict=True):
+        window = "".join([chunks.get(i, "") for i in ids])
+        offset = (ids.start % CHUNKS_PER_SOURCE) * CHUNK
         found.append(
             (
-                window[low - offset : start - offset],
+                window[max(0, start - context) - offset : start - offset],
                 window[start - offset : end - offset],
                 window[end - offset : end + context - offset],
             )
@@ -67,7 +65,12 @@ def span_texts(
 
 def chunk_rows(source_id: int, text: str) -> list[dict]:
     return [
-        {"source_id": source_id, "n": n, "text": text[at : at + CHUNK]}
+        {
+            "id": chunk_id(source_id, n),
+            "source_id": source_id,
+            "n": n,
+            "text": text[at : at + CHUNK],
+        }
         for n, at in enumerate(range(0, len(text), CHUNK))
     ]
 
