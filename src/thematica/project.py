@@ -235,16 +235,14 @@ class Project:
     def undo(self) -> AuditEvent:
         """Undo the most recent change that has not been undone; return that change."""
         with self.transaction("undo") as tx:
-            row = (
-                tx.conn.execute(
-                    select(audit)
-                    .where(audit.c.undone_by.is_(None), audit.c.action != "undo")
-                    .order_by(audit.c.id.desc())
-                    .limit(1)
-                )
-                .mappings()
-                .first()
-            )
+            candidates = tx.conn.execute(
+                select(audit)
+                .where(audit.c.undone_by.is_(None), audit.c.action != "undo")
+                .order_by(audit.c.id.desc())
+            ).mappings()
+            # An event that changed nothing (a record that the key was read, say) has
+            # nothing to undo: the change before it is the one to undo.
+            row = next((r for r in candidates if r["changes"] != []), None)
             if row is None or row["changes"] is None:
                 what = f": the last change, {row['action']!r}, cannot be undone" if row else ""
                 raise InvalidInput(f"nothing to undo{what}")

@@ -331,3 +331,66 @@ def test_anonymise_detect_and_apply(study):
     )  # fmt: skip
     assert wrong.returncode == 2
     assert wrong.stderr == "Error: wrong passphrase for study.key, or the file was changed\n"
+
+
+def test_anonymise_review_saves_each_answer_and_apply_uses_the_decisions(study):
+    Path("raw").mkdir()
+    Path("raw/i.txt").write_text(
+        "Interviewer: Who came?\n\n"
+        "Participant: Grace from the Royal Elm Hospital came. Alfie was eight weeks.\n"
+        "Ring 07700 900461.\n"
+    )
+    rules = ["--recogniser", "uk_phone", "--recogniser", "organisation", "--recogniser", "age"]
+    review = subprocess.run(
+        [THEMATICA, "anonymise", "review", "raw/i.txt", "--decisions", "d.csv", *rules],
+        input="A\np\n[my baby]\nq\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": ""},
+    )
+    assert review.returncode == 0, review.stderr
+    assert review.stdout.splitlines() == [
+        "3 identifiers to review; a accept · r reject · A accept all alike · "
+        "R reject all alike · p choose a placeholder · s skip · q save and stop",
+        "",
+        "[1/3] i.txt [52, 70) HOSPITAL 'Royal Elm Hospital' -> [Hospital A] "
+        "(organisation, 0.90; 0 other places)",
+        "  ...Interviewer: Who came? Participant: Grace from the [[Royal Elm Hospital]] came. "
+        "Alfie was eight weeks. Ring 07700 900461. ...",
+        "decision [a]: ",
+        "[2/3] i.txt [87, 98) AGE 'eight weeks' -> [Age] (age, 0.85; 0 other places)",
+        "  ...came? Participant: Grace from the Royal Elm Hospital came. Alfie was "
+        "[[eight weeks]]. Ring 07700 900461. ...",
+        "decision [a]: placeholder for 'eight weeks' everywhere, e.g. [my baby]: ",
+        "[3/3] i.txt [105, 117) PHONE '07700 900461' -> [Phone number] "
+        "(uk_phone, 0.95; 0 other places)",
+        "  ...: Grace from the Royal Elm Hospital came. Alfie was eight weeks. Ring "
+        "[[07700 900461]]. ...",
+        "decision [a]: ",
+        "2 accepted, 0 rejected, 1 left to review; decisions are in d.csv",
+    ]
+    assert Path("d.csv").read_text() == (
+        "text,decision,label,placeholder,source,start,end\n"
+        "eight weeks,accept,AGE,[my baby],,,\n"
+        "Royal Elm Hospital,accept,HOSPITAL,,,,\n"
+    )
+    env = {"THEMATICA_KEY_PASSPHRASE": "correct horse battery"}
+    assert run(
+        "anonymise", "apply", "raw/i.txt", "--out", "clean", "--key", "files.key",
+        "--decisions", "d.csv", *rules, env=env,
+    ).stdout == (
+        "Anonymised 1 file into clean: 3 identifiers replaced (1 AGE, 1 HOSPITAL, 1 PHONE); "
+        "originals are in files.key\n"
+    )  # fmt: skip
+    assert "[Hospital A] came. Alfie was [my baby]." in Path("clean/i.txt").read_text()
+    out("sources", "add", "raw/i.txt")
+    original = json.loads(out("sources", "show", "i.txt", "--json"))["text"]
+    run("anonymise", "apply", "--key", "study.key", "--decisions", "d.csv", *rules, env=env)
+    assert "eight weeks" not in out("sources", "show", "i.txt")
+    assert run("anonymise", "reidentify", "i.txt", "--key", "study.key", env=env).stdout == (
+        original
+    )
+    assert out("log", "--limit", "1", "--json").count('"re-identify"') == 1
+    assert fails("anonymise", "apply", "--decisions", "nothing.csv", "--key", "x.key") == (
+        "no decisions file at nothing.csv"
+    )

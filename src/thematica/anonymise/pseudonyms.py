@@ -76,13 +76,24 @@ class Pseudonyms:
             self.table[key] = self._next(label)
         return self.table[key]
 
+    def keep(self, label: str, text: str, placeholder: str) -> None:
+        """Hold ``text`` to a placeholder given before (by an earlier anonymisation, whose
+        key lists it), so that later transcripts use the same one."""
+        self.table[(label, _words(text))] = placeholder
+
     def _next(self, label: str) -> str:
-        count = sum(1 for (lab, _) in self.table if lab == label)
-        if label in NUMBERED:
-            return f"[{NUMBERED[label]} {count + 1}]"
-        if label in LETTERED:
-            return f"[{LETTERED[label]} {_letters(count)}]"
-        return f"[{NAMED.get(label, label.title())}]"
+        if label not in NUMBERED and label not in LETTERED:
+            return f"[{NAMED.get(label, label.title())}]"
+        used = set(self.table.values())
+        n = 0
+        while True:
+            if label in NUMBERED:
+                candidate = f"[{NUMBERED[label]} {n + 1}]"
+            else:
+                candidate = f"[{LETTERED[label]} {_letters(n)}]"
+            if candidate not in used:
+                return candidate
+            n += 1
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""`thematica anonymise`: find identifiers, replace them, keep the key apart."""
+"""`thematica anonymise`: find identifiers, review them, replace them, keep the key apart."""
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -8,33 +9,75 @@ import typer
 
 from thematica.cli.common import JsonOption, get_project, plural, print_json, table, typer_app
 
-app = typer_app("Find and replace identifiers.")
+app = typer_app("Find, review and replace identifiers.")
+
+NamesOption = Annotated[Path | None, typer.Option(help="Known names, one a line ('name | LABEL').")]
+RecogniserOption = Annotated[
+    list[str] | None, typer.Option(help="Use only these recognisers (repeatable).")
+]
+DecisionsOption = Annotated[
+    Path | None, typer.Option(help="Review decisions (CSV), made with `anonymise review`.")
+]
+KeyOption = Annotated[Path, typer.Option(help="The encrypted key file (kept outside the project).")]
+
+
+def _texts(ctx: typer.Context, files: list[Path] | None) -> dict[str, str]:
+    """The texts to work on: the files named, by file name, or the project's sources."""
+    from thematica.errors import InvalidInput
+
+    if files:
+        from thematica.ingest.readers import read_document
+
+        texts = {}
+        for path in files:
+            if path.name in texts:
+                raise InvalidInput(f"two files are called {path.name}: review them separately")
+            texts[path.name] = read_document(path).text
+        return texts
+    project = get_project(ctx)
+    return {s.name: project.sources.text(s.name) for s in project.sources.list()}
+
+
+def _names(path: Path | None) -> dict[str, str]:
+    from thematica.anonymise.gazetteer import read_names
+
+    return read_names(path) if path else {}
+
+
+def _decisions(path: Path | None, must_exist: bool = True):
+    from thematica.anonymise.decisions import Decisions
+
+    if path is None:
+        return Decisions()
+    return Decisions.load(path, missing_ok=not must_exist)
+
+
+def _passphrase() -> str:
+    return os.environ.get("THEMATICA_KEY_PASSPHRASE") or typer.prompt(
+        "Key passphrase", hide_input=True
+    )
 
 
 @app.command("detect")
 def anonymise_detect(
     files: Annotated[list[Path], typer.Argument(help="Transcripts, in any readable format.")],
-    names: Annotated[
-        Path | None, typer.Option(help="Known names, one a line ('name | LABEL').")
-    ] = None,
-    recogniser: Annotated[
-        list[str] | None, typer.Option(help="Use only these recognisers (repeatable).")
-    ] = None,
+    names: NamesOption = None,
+    recogniser: RecogniserOption = None,
+    decisions: DecisionsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the identifiers found in files, with the placeholder each would get.
 
-    Needs no project: offsets count code points in each file's text as read.
+    Needs no project: offsets count code points in each file's text as read. With
+    --decisions, rejected proposals are left out and accepted words added.
     """
-    from thematica.anonymise.gazetteer import aliases, read_names
-    from thematica.anonymise.pipeline import detect
-    from thematica.anonymise.pseudonyms import Pseudonyms
+    from thematica.anonymise.apply import find, pseudonyms_for
     from thematica.ingest.readers import read_document
 
     texts = {str(path): read_document(path).text for path in files}
-    known = read_names(names) if names else {}
-    found = detect(texts, recogniser, known)
-    pseudonyms = Pseudonyms(aliases=aliases(known))
+    known, reviewed = _names(names), _decisions(decisions)
+    found = reviewed.apply(find(texts, known, recogniser, reviewed))
+    pseudonyms = pseudonyms_for(known, reviewed)
     rows = [
         {
             "file": p.source,
@@ -63,29 +106,142 @@ def anonymise_detect(
     typer.echo(f"{plural(len(rows), 'identifier')} in {plural(len(texts), 'file')}")
 
 
+REVIEW_KEYS = (
+    "a accept · r reject · A accept all alike · R reject all alike · "
+    "p choose a placeholder · s skip · q save and stop"
+)
+
+
+@app.command("review")
+def anonymise_review(
+    ctx: typer.Context,
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Transcripts to review (default: the project's sources)."),
+    ] = None,
+    decisions: Annotated[
+        Path, typer.Option(help="Where decisions are kept (CSV); re-used on the next run.")
+    ] = Path("anonymisation-decisions.csv"),
+    names: NamesOption = None,
+    recogniser: RecogniserOption = None,
+) -> None:
+    """Walk the proposed identifiers one by one and decide about each.
+
+    Every answer is saved at once to the decisions file, so stopping (q, or Ctrl-D)
+    loses nothing; the next run starts with what is still undecided.
+    """
+    from collections import Counter
+
+    from thematica.anonymise.apply import find, pseudonyms_for
+    from thematica.anonymise.decisions import words
+
+    texts = _texts(ctx, files)
+    known, reviewed = _names(names), _decisions(decisions, must_exist=False)
+    proposals = find(texts, known, recogniser, reviewed)
+    pending = reviewed.pending(proposals)
+    pseudonyms = pseudonyms_for(known, reviewed)
+    alike = Counter(words(p.text) for p in proposals)
+    typer.echo(f"{plural(len(pending), 'identifier')} to review; {REVIEW_KEYS}")
+    counts = {"accept": 0, "reject": 0}
+    for number, p in enumerate(pending, start=1):
+        if reviewed.about(p) is not None:
+            continue  # decided on the way, with "all alike"
+        others = alike[words(p.text)] - 1
+        typer.echo("")
+        typer.echo(
+            f"[{number}/{len(pending)}] {p.source} [{p.start}, {p.end}) {p.label} "
+            f"{p.text!r} -> {pseudonyms.placeholder(p.label, p.text)}"
+            f" ({p.recogniser}, {p.score:.2f}; {plural(others, 'other place')})"
+        )
+        typer.echo(f"  {_context(texts[p.source], p.start, p.end)}")
+        answer = _ask()
+        if answer == "q":
+            break
+        if answer == "s":
+            continue
+        if answer == "p":
+            chosen = _ask_placeholder(p.text)
+            if chosen is None:
+                break
+            reviewed.decide(p, "accept", placeholder=chosen)
+            pseudonyms = pseudonyms_for(known, reviewed)
+            counts["accept"] += 1
+        else:
+            verdict = "accept" if answer.lower() == "a" else "reject"
+            reviewed.decide(p, verdict, alike=answer.isupper())
+            counts[verdict] += 1
+        reviewed.save(decisions)
+    left = len(reviewed.pending(proposals))
+    typer.echo("")
+    typer.echo(
+        f"{counts['accept']} accepted, {counts['reject']} rejected, {left} left to review; "
+        f"decisions are in {decisions}"
+    )
+
+
+def _context(text: str, start: int, end: int, width: int = 70) -> str:
+    def flat(words: str) -> str:
+        return re.sub(r"\s+", " ", words)
+
+    before, after = flat(text[max(0, start - width) : start]), flat(text[end : end + width])
+    return f"...{before}[[{text[start:end]}]]{after}..."
+
+
+def _ask() -> str:
+    """One answer from the reviewer; end of input counts as stop."""
+    import click
+
+    while True:
+        try:
+            answer = typer.prompt("decision", default="a", show_default=True).strip()
+        except click.exceptions.Abort:
+            typer.echo("")
+            return "q"
+        if answer in {"a", "r", "A", "R", "p", "s", "q"}:
+            return answer
+        typer.echo(f"  answer one of: {REVIEW_KEYS}")
+
+
+def _ask_placeholder(words: str) -> str | None:
+    import click
+
+    try:
+        chosen = typer.prompt(f"placeholder for {words!r} everywhere, e.g. [my baby]").strip()
+    except click.exceptions.Abort:
+        return None
+    return chosen if chosen.startswith("[") else f"[{chosen.strip('[]')}]"
+
+
 @app.command("apply")
 def anonymise_apply(
     ctx: typer.Context,
-    sources: Annotated[
-        list[str] | None, typer.Argument(help="Sources to anonymise (default: all).")
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[SOURCES|FILES]...",
+            help="Sources to anonymise (default: all); with --out, files to copy anonymised.",
+        ),
     ] = None,
-    key: Annotated[
-        Path, typer.Option(help="The encrypted key file (kept outside the project).")
-    ] = Path("anonymisation.key"),
-    names: Annotated[
-        Path | None, typer.Option(help="Known names, one a line ('name | LABEL').")
-    ] = None,
+    key: KeyOption = Path("anonymisation.key"),
+    names: NamesOption = None,
+    decisions: DecisionsOption = None,
     placeholder: Annotated[
         list[str] | None,
         typer.Option(help="A chosen placeholder, WORDS=PLACEHOLDER, e.g. 'Alfie=[my baby]'."),
     ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write anonymised copies of FILES here, as .txt, instead."),
+    ] = None,
+    recogniser: RecogniserOption = None,
 ) -> None:
-    """Replace identifiers in the project's sources; originals go to the encrypted key.
+    """Replace identifiers; the originals go to the encrypted key.
 
-    The passphrase comes from THEMATICA_KEY_PASSPHRASE, or is asked for.
+    In the project's sources by default (codings and memos move with the text), or, with
+    --out, in copies of files. The passphrase comes from THEMATICA_KEY_PASSPHRASE, or is
+    asked for.
     """
-    from thematica.anonymise.apply import anonymise_sources
-    from thematica.anonymise.gazetteer import read_names
+    from thematica.anonymise.apply import anonymise_files, anonymise_sources
     from thematica.errors import InvalidInput
 
     overrides = {}
@@ -94,19 +250,48 @@ def anonymise_apply(
         if not sep or not words.strip() or not chosen.strip():
             raise InvalidInput(f"--placeholder {item!r} must look like WORDS=PLACEHOLDER")
         overrides[words.strip()] = chosen.strip()
-    passphrase = os.environ.get("THEMATICA_KEY_PASSPHRASE") or typer.prompt(
-        "Key passphrase", hide_input=True
-    )
-    report = anonymise_sources(
-        get_project(ctx),
-        key,
-        passphrase,
-        sources=sources or None,
-        names=read_names(names) if names else None,
-        overrides=overrides,
-    )
+    options = {
+        "names": _names(names) or None,
+        "recognisers": recogniser,
+        "overrides": overrides,
+        "decisions": _decisions(decisions),
+    }
+    if out is not None:
+        if not targets:
+            raise InvalidInput("name the files to anonymise into --out")
+        state = ctx.find_root().obj
+        report = anonymise_files(targets, out, key, _passphrase(), actor=state.user, **options)
+        where, noun = f" into {out}", "file"
+    else:
+        report = anonymise_sources(
+            get_project(ctx), key, _passphrase(), sources=targets or None, **options
+        )
+        where, noun = "", "source"
     kinds = ", ".join(f"{n} {label}" for label, n in sorted(report.by_label.items()))
     typer.echo(
-        f"Anonymised {plural(report.sources, 'source')}: {plural(report.replaced, 'identifier')}"
-        f" replaced ({kinds}); originals are in {key}"
+        f"Anonymised {plural(report.sources, noun)}{where}: "
+        f"{plural(report.replaced, 'identifier')} replaced ({kinds}); originals are in {key}"
     )
+
+
+@app.command("reidentify")
+def anonymise_reidentify(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Source name.")],
+    key: KeyOption = Path("anonymisation.key"),
+    out: Annotated[
+        Path | None, typer.Option(help="Write the text to this file instead of printing it.")
+    ] = None,
+) -> None:
+    """Show a source with its original words put back, from the key (audited)."""
+    from thematica.anonymise.apply import reidentify
+    from thematica.errors import InvalidInput
+
+    if out is not None and out.exists():
+        raise InvalidInput(f"{out} already exists; choose another file")
+    text = reidentify(get_project(ctx), key, _passphrase(), source)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"Wrote the re-identified text of {source} to {out}")
