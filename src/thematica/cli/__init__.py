@@ -42,6 +42,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "codings": ("coding", "codings"),
     "memo": ("memos", "app"),
     "anonymise": ("anonymise", "app"),
+    "agreement": ("agreement", "commands"),
+    "double-coding": ("agreement", "double"),
+    "consensus": ("agreement", "consensus"),
+    "table1": ("report", "commands"),
 }
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select
 
 from thematica.coding.anchors import detach_coding_memos
 from thematica.coding.codebook import _Tree, code_path, find_code
-from thematica.coding.coders import ensure_coder
+from thematica.coding.coders import ensure_coder, hide_from_blind
 from thematica.errors import InvalidInput, NotFound
 from thematica.ingest.refs import find_source
 from thematica.ingest.tables import read_csv
@@ -334,6 +334,7 @@ class Codings:
                 query = query.where(coding.c.coder_id == find_coder(conn, coder_name))
             if ids is not None:
                 query = query.where(coding.c.id.in_(ids))
+            query = hide_from_blind(query, conn, self.project.actor, coding)
             tree = _Tree(conn)
             rows = conn.execute(query).all()
             texts = span_texts(conn, [(r[6], r[2], r[3]) for r in rows])

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from thematica.coding.codebook import _Tree
-from thematica.coding.coders import find_coder
+from thematica.coding.coders import find_coder, hide_from_blind
 from thematica.errors import InvalidInput
 from thematica.store.schema import case as case_table
 from thematica.store.schema import coder as coder_table
@@ -99,6 +99,7 @@ def segments(
         )
         if coder is not None:
             query = query.where(coding.c.coder_id == find_coder(conn, coder))
+        query = hide_from_blind(query, conn, project.actor, coding)
         rows = conn.execute(query).all()
         texts = span_texts(conn, [(r[1], r[3], r[4]) for r in rows], context)
         cases = cases_by_source(conn)

@@ -212,8 +212,39 @@ audit = Table(
     Column("undone_by", Integer),
 )
 
+# Sources chosen for double coding: a second coder codes them independently, and while
+# a coder is blind, other coders' codings of these sources are hidden from them.
+double_coded = Table(
+    "double_coded",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("source.id"), nullable=False, unique=True),
+    Column("method", String(300), nullable=False),  # by hand, or the draw and its seed
+    Column("picked", String(32), nullable=False),
+)
+
+# A disagreement between coder layers, queued for the team to resolve into a consensus
+# layer: one code, one stretch of a source where the layers' codings differ.
+consensus_item = Table(
+    "consensus_item",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("source.id"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("code_id", Integer, ForeignKey("code.id"), nullable=False),
+    Column("layer_id", Integer, ForeignKey("coder.id"), nullable=False),
+    Column("coders", String(500), nullable=False),  # the layers compared, comma-separated
+    Column("status", String(20), nullable=False),  # open | resolved
+    Column("resolution", String(20)),
+    Column("resolved_by", String(200)),
+    Column("resolved_at", String(32)),
+    Column("memo_id", Integer),
+    Index("ix_consensus_item_layer_status", "layer_id", "status"),
+)
+
 TABLES = {t.name: t for t in metadata.sorted_tables}
 
 # Tables whose rows anchor a [start, end) span to a source's text. A change of the text
 # remaps every one of them (thematica.ingest.sources.Sources.edit_text).
-SPAN_TABLES = (coding, memo, turn, time_anchor)
+SPAN_TABLES = (coding, memo, turn, time_anchor, consensus_item)
