@@ -5,7 +5,7 @@ import pytest
 from thematica import InvalidInput, ThematicaError
 from thematica.agreement import consensus
 from thematica.agreement.compare import compare
-from thematica.agreement.double import pick, picked, set_blind
+from thematica.agreement.double_coding import pick, picked, set_blind
 
 TEXT = "Participant: " + " ".join(f"w{i:02}" for i in range(60)) + "\n"
 

@@ -394,3 +394,67 @@ def test_anonymise_review_saves_each_answer_and_apply_uses_the_decisions(study):
     assert fails("anonymise", "apply", "--decisions", "nothing.csv", "--key", "x.key") == (
         "no decisions file at nothing.csv"
     )
+
+
+def test_double_coding_agreement_and_consensus_from_the_command_line(study):
+    out("sources", "add", "i1.txt")
+    out("codes", "add", "Warmth")
+    out("codes", "add", "Referral")
+    for quote, code, coder in [
+        ("She was kind to me.", "Warmth", "A"),
+        ("She was kind to me. Like someone was looking after me for once.", "Warmth", "B"),
+        ("The health visitor told me.", "Referral", "A"),
+        ("The health visitor told me.", "Referral", "B"),
+        ("I rang them twice", "Referral", "B"),
+    ]:
+        out("code", "i1.txt", "--code", code, "--quote", quote, "--coder", coder)
+    assert out("double-coding", "pick", "i1.txt") == "Picked 1 source (by hand): i1.txt\n"
+    assert out("agreement", "--coders", "A,B", "--unit", "turn") == (
+        "Agreement of A and B on 1 source; unit: speaker turns\n"
+        "\n"
+        "code                         units   prevalence   agreement   Cohen's kappa   alpha   u-alpha\n"
+        "─────────────────────────────────────────────────────────────────────────────────────────────\n"
+        "Referral                         4         0.25      100.0%            1.00    1.00      0.77\n"
+        "Warmth                           4         0.25      100.0%            1.00    1.00      0.26\n"
+        "overall (all codes pooled)       8         0.25      100.0%            1.00    1.00      0.43\n"
+        "\n"
+        "Method: A and B on 1 source, per turn; a turn counts as coded if any of it is. "
+        "Overall figures pool every code's decisions.\n"
+    )
+    figures = json.loads(out("agreement", "--coders", "A,B", "--json"))
+    assert figures["unit_name"] == "characters"
+    referral = figures["codes"][0]
+    assert (referral["code"], round(referral["figures"]["kappa"], 4)) == ("Referral", 0.7234)
+    assert out("agreement", "--coders", "A,B", "--disagreements", "d.csv").endswith(
+        "Wrote 2 disagreements to d.csv\n"
+    )
+    assert Path("d.csv").read_text().splitlines()[1].startswith("i1.txt,Warmth,185,248,44,")
+    assert out("double-coding", "blind", "B") == "B is coding blind\n"
+    assert fails("--user", "B", "agreement", "--coders", "A,B").startswith("B is coding blind")
+    assert out("consensus", "start", "--from", "A,B") == (
+        "Started 'consensus': 1 agreed coding copied, 2 disagreements to resolve\n"
+    )
+    assert out("consensus", "next") == (
+        "Item 1 · i1.txt [94, 111) · Referral\n"
+        "  A: not coded\n"
+        "  B: [94, 111)\n"
+        "  text: I rang them twice\n"
+        "2 of 2 left\n"
+    )
+    assert out("consensus", "resolve", "1", "take", "--coder", "B", "--memo", "She rang.") == (
+        "Resolved item 1 (take B)\n"
+    )
+    assert out("consensus", "resolve", "2", "edit", "--start", "185", "--end", "204") == (
+        "Resolved item 2 (edit)\n"
+    )
+    assert out("consensus", "status") == "consensus: 2 of 2 disagreements resolved, 0 left\n"
+    assert out("consensus", "next") == "Every disagreement is resolved\n"
+    agreed = json.loads(out("codings", "list", "--coder", "consensus", "--json"))
+    assert [(c["start"], c["end"], c["code"]) for c in agreed] == [
+        (66, 93, "Referral"),
+        (94, 111, "Referral"),
+        (185, 204, "Warmth"),
+    ]
+    assert fails("consensus", "resolve", "2", "union") == (
+        "item 2 is already resolved (edit by Hannah)"
+    )

@@ -23,7 +23,7 @@ from thematica.agreement.statistics import (
     percent_agreement,
     scott_pi,
 )
-from thematica.agreement.unitized import Segment, unitized_alpha
+from thematica.agreement.unitized import Segment, unitized_alpha, unitized_alpha_by_code
 
 __all__ = [
     "LEVELS",
@@ -40,4 +40,5 @@ __all__ = [
     "percent_agreement",
     "scott_pi",
     "unitized_alpha",
+    "unitized_alpha_by_code",
 ]

@@ -121,6 +121,8 @@ def start(
                          "layer_id": layer_id, "coders": names, "status": "open"}
                     )  # fmt: skip
         tx.insert_many(coding, codings)
+        # Numbered in reading order, so item 1 is the first disagreement in the text.
+        items.sort(key=lambda i: (study.sources[i["source_id"]][0], i["start"], i["code_id"]))
         tx.insert_many(consensus_item, items)
         tx.after = {"coders": study.coders, "seeded": len(codings), "queued": len(items)}
     return Started(layer, len(codings), len(items))

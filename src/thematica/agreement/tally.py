@@ -55,51 +55,58 @@ class Tally:
             tuple(a + b for a, b in zip(self.by_coder, other.by_coder, strict=True)),
         )
 
+    def summary(self) -> tuple[float, float, float, float, float, float]:
+        """``(units, prevalence, agreement, kappa, alpha, ac1)``, computed together: a
+        comparison makes thousands of these."""
+        m, by_count = self.coders, self.by_count
+        n = sum(by_count)
+        values, ones = m * n, sum(self.by_coder)
+        p = _share(ones, values)
+        if m == 2:  # pairs agree on units both or neither coded
+            observed = _share(by_count[0] + by_count[2], n)
+            p1, p2 = (_share(c, n) for c in self.by_coder)
+            expected = p1 * p2 + (1 - p1) * (1 - p2)
+            mixed = by_count[1]
+        else:
+            pairs = sum(c * (k * (k - 1) + (m - k) * (m - k - 1)) for k, c in enumerate(by_count))
+            observed = _share(pairs, m * (m - 1) * n)
+            expected = p * p + (1 - p) * (1 - p)
+            mixed = sum(c * k * (m - k) for k, c in enumerate(by_count)) / (m - 1)
+        zeros = values - ones
+        alpha = (
+            1 - (values - 1) * mixed / (zeros * ones) if values > 1 and ones and zeros else math.nan
+        )
+        return (
+            n, p, observed, _corrected(observed, expected), alpha,
+            _corrected(observed, 2 * p * (1 - p)),
+        )  # fmt: skip
+
     @property
     def prevalence(self) -> float:
         """The share of decisions that say "coded": low prevalence makes kappa fragile."""
-        return _share(sum(self.by_coder), self.coders * self.units)
+        return self.summary()[1]
 
     @property
     def percent_agreement(self) -> float:
-        m, n = self.coders, self.units
-        pairs = sum(
-            count * (k * (k - 1) + (m - k) * (m - k - 1)) for k, count in enumerate(self.by_count)
-        )
-        return _share(pairs, m * (m - 1) * n)
+        return self.summary()[2]
 
     @property
     def kappa(self) -> float:
         """Cohen's kappa for two coders, Fleiss' kappa for more."""
-        observed, n = self.percent_agreement, self.units
-        if self.coders == 2:
-            p1, p2 = (_share(c, n) for c in self.by_coder)
-            expected = p1 * p2 + (1 - p1) * (1 - p2)
-        else:
-            p = self.prevalence
-            expected = p * p + (1 - p) * (1 - p)
-        return _corrected(observed, expected)
-
-    @property
-    def kappa_name(self) -> str:
-        return "Cohen's kappa" if self.coders == 2 else "Fleiss' kappa"
+        return self.summary()[3]
 
     @property
     def alpha(self) -> float:
         """Krippendorff's alpha, nominal."""
-        m = self.coders
-        values = m * self.units
-        ones = sum(self.by_coder)
-        zeros = values - ones
-        if values <= 1 or ones == 0 or zeros == 0:
-            return math.nan
-        mixed = sum(count * k * (m - k) for k, count in enumerate(self.by_count)) / (m - 1)
-        return 1 - (values - 1) * mixed / (zeros * ones)
+        return self.summary()[4]
 
     @property
     def ac1(self) -> float:
-        p = self.prevalence
-        return _corrected(self.percent_agreement, 2 * p * (1 - p))
+        return self.summary()[5]
+
+    @property
+    def kappa_name(self) -> str:
+        return "Cohen's kappa" if self.coders == 2 else "Fleiss' kappa"
 
 
 def _share(part: float, whole: float) -> float:

@@ -114,7 +114,7 @@ def double_pick(
     ] = None,
 ) -> None:
     """Pick sources for double coding, by name or by a seeded random draw."""
-    from thematica.agreement.double import pick, picked
+    from thematica.agreement.double_coding import pick, picked
 
     project = get_project(ctx)
     names = pick(project, sources or None, random, seed, stratify)
@@ -125,7 +125,7 @@ def double_pick(
 @double.command("list")
 def double_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The sources picked for double coding, with how they were picked."""
-    from thematica.agreement.double import picked
+    from thematica.agreement.double_coding import picked
 
     found = picked(get_project(ctx))
     if as_json:
@@ -141,7 +141,7 @@ def double_blind(
     off: Annotated[bool, typer.Option("--off", help="Lift the blind.")] = False,
 ) -> None:
     """Hide other coders' codings of the double-coded sources from a coder."""
-    from thematica.agreement.double import set_blind
+    from thematica.agreement.double_coding import set_blind
 
     set_blind(get_project(ctx), coder, blind=not off)
     typer.echo(f"{coder} is {'no longer ' if off else ''}coding blind")
