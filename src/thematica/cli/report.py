@@ -1,0 +1,96 @@
+"""`thematica table1`: the demographics table of a paper."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from thematica.cli.common import JsonOption, get_project, print_json, typer_app
+
+commands = typer_app()
+
+FORMATS = ("md", "csv", "json", "docx", "html")
+SUFFIXES = {
+    ".md": "md",
+    ".markdown": "md",
+    ".csv": "csv",
+    ".json": "json",
+    ".docx": "docx",
+    ".html": "html",
+    ".htm": "html",
+}
+
+
+def _format(given: str | None, as_json: bool, out: Path | None) -> str:
+    from thematica.errors import InvalidInput
+
+    if as_json and given not in (None, "json"):
+        raise InvalidInput(f"give --json or --format {given}, not both")
+    if as_json:
+        return "json"
+    if given is not None:
+        if given not in FORMATS:
+            raise InvalidInput(f"unknown format {given!r}: use one of {', '.join(FORMATS)}")
+        return given
+    if out is None:
+        return "md"
+    if out.suffix.lower() not in SUFFIXES:
+        raise InvalidInput(
+            f"cannot tell the format from {str(out)!r}: give --format {'|'.join(FORMATS)}"
+        )
+    return SUFFIXES[out.suffix.lower()]
+
+
+@commands.command("table1")
+def table1(
+    ctx: typer.Context,
+    spec: Annotated[
+        Path | None,
+        typer.Option("--spec", help="TOML file listing the variables (default: every attribute)."),
+    ] = None,
+    format_: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="md, csv, json, docx or html (default: from --out's suffix, else md)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write to this file instead of printing.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The demographics table (Table 1): counts, percentages and summaries of attributes."""
+    import json
+
+    from thematica.errors import InvalidInput
+    from thematica.report.table1 import demographics, read_spec
+
+    kind = _format(format_, as_json, out)
+    if kind == "docx" and out is None:
+        raise InvalidInput("a Word table needs a file: add --out table1.docx")
+    layout = read_spec(spec) if spec is not None else None
+    table = demographics(get_project(ctx), layout)
+    for note in table.left_out:
+        typer.echo(f"Note: {note}", err=True)
+    if out is None:
+        if kind == "json":
+            print_json(table.as_dict())
+        else:
+            text = {"md": table.to_markdown, "csv": table.to_csv, "html": table.to_html}[kind]()
+            typer.echo(text, nl=False)
+        return
+    try:
+        if kind == "docx":
+            table.to_docx(out)
+        else:
+            text = {
+                "json": lambda: json.dumps(table.as_dict(), indent=2, ensure_ascii=False) + "\n",
+                "md": table.to_markdown,
+                "csv": table.to_csv,
+                "html": table.to_html,
+            }[kind]()
+            out.write_text(text, encoding="utf-8", newline="")
+    except OSError as error:
+        raise InvalidInput(f"cannot write {str(out)!r}: {error.strerror}") from None
+    count = len(table.variables)
+    typer.echo(f"Wrote {out}: {count} variable{'' if count == 1 else 's'}, N = {table.n}")
