@@ -72,6 +72,97 @@ def test_blank_text_needs_no_model(monkeypatch, fresh_analyzer):
     assert ner.find_names(" \n ") == []
 
 
+# --- what the model's findings become (no model needed) ---------------------------------
+
+
+def cleaned(text, words, label):
+    """``ner._clean`` on the first occurrence of ``words`` in ``text``."""
+    start = text.index(words)
+    lower = frozenset(ner._LOWER_WORD_RE.findall(text))
+    kept = ner._clean(text, start, start + len(words), label, lower)
+    return kept and (text[kept[0] : kept[1]], kept[2])
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "label", "expected"),
+    [
+        ("I saw Dr Patel on Monday.", "Dr Patel", "NAME", ("Patel", "NAME")),
+        ("It was Priya's idea.", "Priya's", "NAME", ("Priya", "NAME")),
+        ("She come round. Sandra\n\nParticipant: Yes", "Sandra\n\nParticipant", "NAME",
+         ("Sandra", "NAME")),
+        ("It was just - Helen, really.", "just - Helen", "NAME", ("Helen", "NAME")),
+        ("Just Helen came. I just sat.", "Just Helen", "NAME", ("Helen", "NAME")),
+        ("We had a do in Small Heath, small but nice.", "Small Heath", "TOWN",
+         ("Small Heath", "TOWN")),
+        ("It rains sideways in Levenshulme.", "Levenshulme", "TOWN", ("Levenshulme", "TOWN")),
+    ],
+)  # fmt: skip
+def test_clean_keeps_names_and_places(text, words, label, expected):
+    assert cleaned(text, words, label) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "expected"),
+    [
+        ("Thanks so much, Becky. Bye.", "Becky", "NAME"),
+        ("And Marcus came home and said it.", "Marcus", "NAME"),
+        ("But my friend Agnieszka, she helped.", "Agnieszka", "NAME"),
+        ("I've told Marcus everything.", "Marcus", "NAME"),
+        ("My mum's in Leicester, she came every weekend.", "Leicester", "TOWN"),
+        ("When I got back to Hitchin I slept.", "Hitchin", "TOWN"),
+        ("She moved to Leeds and rang.", "Leeds", "TOWN"),
+        ("This is Marcus.", "Marcus", None),  # nothing says which
+        ("I wrote to Fiona.", "Fiona", None),  # "to" a person as often as a place
+    ],
+)
+def test_the_words_round_a_name_say_a_person_or_a_place(text, words, expected):
+    start = text.index(words)
+    assert ner._cue(text, start, start + len(words)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "label"),
+    [
+        ("Participant: Yeah, fine.", "Participant", "NAME"),  # a speaker's label
+        ("I rang my Mum and my Nan.", "Mum", "NAME"),  # kinship words
+        ("And I said, Mammy, that's the point.", "Mammy", "NAME"),
+        ("I put it in the bin and left.", "bin", "NAME"),  # no capital
+        ("Calm. I stayed calm the whole time.", "Calm", "NAME"),  # a word the text uses
+        ("I went to St Chad for the service.", "St Chad", "NAME"),  # a saint, a church
+        ("Oh God, it was awful.", "God", "NAME"),
+    ],
+)
+def test_clean_drops_what_names_no_one(text, words, label):
+    assert cleaned(text, words, label) is None
+
+
+@pytest.mark.parametrize(
+    ("place", "country"),
+    [("Poland", True), ("the UK", True), ("the Republic of Ireland", True),
+     ("United  States", True), ("Leeds", False), ("Small Heath", False)],
+)  # fmt: skip
+def test_countries_name_no_one(place, country):
+    assert ner._country(place) is country
+
+
+def test_the_model_reads_only_sentences_that_may_hold_a_name():
+    text = (
+        "Participant: so I rang them. and they never came. it was awful. "
+        "Then Helen came round to the flat with all the forms. we had tea.\n\n"
+        "Interviewer: right. and then what happened next, after all of that time?\n\n"
+        "Participant: nothing. the health visitor. Gillian. lovely woman."
+    )
+    lower = frozenset(ner._LOWER_WORD_RE.findall(text))
+    read = [text[a:b].strip() for a, b in ner._readable(text, lower)]
+    # "Then" is a word the text also uses in lower case, but "Helen" may be a name; a
+    # name said alone ("Gillian.") is read with the sentence either side.
+    assert read == [
+        "Then Helen came round to the flat with all the forms.",
+        "the health visitor. Gillian. lovely woman.",
+    ]
+    assert ner._readable("so it was fine. and that was that.", lower) == []
+
+
 # --- with the model ---------------------------------------------------------------------
 
 
@@ -137,11 +228,13 @@ def test_recall_and_precision_on_the_demo_key(demo):
                 for name, text in texts.items() for f in ner.find_names(text)]  # fmt: skip
     scores = score(key, proposed)
     # Measured with en_core_web_sm 3.8.0 (overlap matching, see ``scoring``):
-    # NAME 198/327 found, 198/221 correct; TOWN 28/32 found, 28/61 correct.
-    assert scores["NAME"].recall >= 0.60
-    assert scores["NAME"].precision >= 0.88
-    assert scores["TOWN"].recall >= 0.85
-    assert scores["TOWN"].precision >= 0.45
+    # NAME 215/327 found, 215/222 correct; TOWN 30/32 found, 30/39 correct. (Presidio's
+    # own output, before the checks in ``_clean``: NAME 198/327 and 198/221; TOWN 28/32
+    # and 28/61.)
+    assert scores["NAME"].recall >= 0.64
+    assert scores["NAME"].precision >= 0.95
+    assert scores["TOWN"].recall >= 0.9
+    assert scores["TOWN"].precision >= 0.7
 
 
 @needs_model
@@ -156,7 +249,8 @@ def test_words_per_second(demo):
             ner.find_names(text)
         best = max(best, words / (time.perf_counter() - started))
     print(f"names: {words} words at {best:,.0f} words/s")
-    # The target is 10,000 words/s on two idle cores (measured ~11,000-13,000); the
-    # floor here leaves room for a loaded test machine but still fails the unoptimised
-    # configuration (full pipeline, blis ops: ~3,600 words/s).
-    assert best >= float(os.environ.get("THEMATICA_NER_MIN_WPS", 6000))
+    # The target is 10,000 words/s on two idle cores (measured ~25,000-30,000 on the
+    # demo, reading only the sentences that may hold a name; ~11,000-13,000 reading
+    # everything); the floor here leaves room for a loaded test machine but still fails
+    # the unoptimised configuration (full pipeline, blis ops: ~3,600 words/s).
+    assert best >= float(os.environ.get("THEMATICA_NER_MIN_WPS", 10000))

@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# The identifier types, as in the demo study's answer key (raw/identifiers.csv).
+# The identifier types, as in the demo study's answer key (raw/identifiers.csv), and
+# REFERENCE for case, file, account and other reference numbers.
 LABELS = (
     "NAME", "HOSPITAL", "NHS_TRUST", "ORGANISATION", "TOWN", "STREET", "POSTCODE",
-    "DATE", "AGE", "PHONE", "EMAIL", "NHS_NUMBER", "NI_NUMBER",
+    "DATE", "AGE", "PHONE", "EMAIL", "NHS_NUMBER", "NI_NUMBER", "REFERENCE",
 )  # fmt: skip
 
 

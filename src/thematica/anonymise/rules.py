@@ -16,6 +16,8 @@ name                      finds                                                l
 ``organisation``          "... NHS Trust", "... Hospital", "... Primary", ...  NHS_TRUST,
                                                                                HOSPITAL,
                                                                                ORGANISATION
+``uk_street``             "14 Elm Road", "Cavendish Street", "flat 3, 2 ..."   STREET
+``reference``             "case number AB/1234/21", "application no. 123/01"   REFERENCE
 ========================  ===================================================  =============
 
 Spans follow the demo study's answer key (``examples/parent-infant-study/raw/
@@ -44,13 +46,31 @@ Decisions a careful anonymiser of health interviews has to make, and what these 
   "aged 34", "a woman of thirty-nine", "had him at twenty", and a bare answer to a
   "how old" question. Durations ("for two months"), times ("in 2 minutes"), money and
   weights are not ages; "weeks" near "pregnant" are a gestation, not an age.
+* **Streets** are capitalised words before a street word. "Road", "Street", "Lane",
+  "Avenue", "Close", "Crescent", "Row"... make a street of any name ("Hollins Road");
+  "Mount", "Way", "Place", "Walk"... only after a house number or "on"/"off" ("I'm on
+  Gledhow Mount"); "Court", "Park", "Hill", "Green"... only after a house number, since
+  they name courts of law, parks and hills as often. A house number and a flat number
+  before it are part of the span ("flat 3, 14 Elm Road"). A name that goes on ("Heath
+  Lane Hospital") is the organisation's, and "the High Street" (every town has one) is
+  a street only with a number.
+* **Reference numbers** (REFERENCE): a code with a digit after "case / file / claim /
+  account / application / hospital / reference ... number" or "no." ("my case number
+  is AB/1234/21", "application (nos. 12345/01 and 23456/02)"), after "ref" or
+  "reference" ("quote reference HX2231"), and a bare "no." before a code with a stroke
+  ("(no. 18403/91)"); "Protocol No. 11" is not one. Each code of a list is proposed.
 * **Organisations** are found from their last word (Hospital, Infirmary, Unit, NHS
   Foundation Trust, Children's Centre, Primary, Academy, Surgery, Medical Centre,
-  Pharmacy, University, ...) and the capitalised words before it; a name made only of
-  generic words ("the Mother and Baby Unit", "the Local Authority") is not reported, nor
+  Pharmacy, University, Court, Police, ...) and the capitalised words before it; a name
+  made only of generic words ("the Mother and Baby Unit", "the Local Authority") is not
+  reported, nor
   is "Unit 4" (no name before it). A hospital's name found with its suffix ("Witham Vale
   Hospital") is also found where the speaker drops the suffix later in the same text
   ("Witham Vale"); "St Chad's" after "at/in/to/from" is taken to be a hospital (0.5).
+  A court, prison or police force is named by its place ("Leeds Family Court", "West
+  Yorkshire Police"); "the Family Court" alone is generic.
+* **Titled names** take up to five words after the title, in any script ("Mr Şahap
+  Doğan", "Mr Z.M. Necatigil"), with lower-case particles inside ("van", "de", "bin").
 
 These are the "own UK recognisers" of the design's library table, written by hand
 because no maintained library covers British spoken dates and ages, postcodes, phone
@@ -507,36 +527,180 @@ _TITLE = (
     r"(?:Dr|Doctor|Mrs|Mr|Ms|Miss|Mx|Prof|Professor|Sister|Nurse|Rev|Reverend|Father|"
     r"Sir|Dame|Cllr|Councillor)"
 )
-_NAME_WORD = r"(?:(?:Mc|Mac|O['’]|D['’]|De|Le|Van |Von )?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)*)"
 _NOT_A_NAME = _words(
     """I The A An And But Or So You Him Her It Them Me Us Who What Said Says Was Is Are
     Were Be Been Practitioner Specialist Consultant Visitor Visitors Team Christmas
     Martens Foster Who Please Thank Thanks Sorry Yes No Okay Ok Um Er Oh Well Google Blah
-    Whoever Whatsit Whatshisname Whatshername Somebody Someone Nobody Everyone"""
+    Whoever Whatsit Whatshisname Whatshername Somebody Someone Nobody Everyone Then When
+    She He We They There That This If In On At My Our His Their Your"""
 )
-_TITLED_RE = re.compile(
-    rf"\b{_TITLE}\.? (?P<name>(?:[A-Z]\.? )?{_NAME_WORD}(?: (?:[A-Z]\.? )?{_NAME_WORD}){{0,2}})"
-)
+# Any script's letters ("Şahap Doğan", "Wiśniewska"); whether a word starts with a
+# capital is checked in Python, since ``re`` has no class for upper-case letters.
+_LETTER = r"[^\W\d_]"
+# An initial or two ("J.", "Z.M."), or a word ("O'Neill", "McAllister-Reid", "Patel's").
+_NAME_TOKEN = rf"(?:{_LETTER}\.(?:{_LETTER}\.)*|{_LETTER}[\w'’\-]*)"
+_TITLED_RE = re.compile(rf"\b{_TITLE}\.? (?P<name>{_NAME_TOKEN}(?: {_NAME_TOKEN}){{0,4}})")
+# Lower-case particles inside a name ("Ludwig van Beethoven", "Fatima al Hassan").
+_PARTICLES = _words("van von der den de du da di le la al el bin ben ibn")
+_POSSESSIVE_RE = re.compile(r"['’]s$")
+
+
+def _name_words(words: list[str]) -> list[str]:
+    """The leading words that make a name ("Patel Said" -> "Patel"; "Patel's" ->
+    "Patel"), without a dangling initial at the end."""
+    kept: list[str] = []
+    for i, word in enumerate(words):
+        initial = word.endswith(".")
+        if word in _NOT_A_NAME or word[0].isdigit():
+            break
+        if not word[0].isupper():
+            following = words[i + 1] if i + 1 < len(words) else ""
+            if word in _PARTICLES and kept and following[:1].isupper():
+                kept.append(word)
+                continue
+            break
+        if not initial and _POSSESSIVE_RE.search(word):
+            kept.append(_POSSESSIVE_RE.sub("", word))
+            break
+        kept.append(word)
+    while kept and (len(kept[-1].rstrip(".")) == 1 or kept[-1] in _PARTICLES):
+        kept.pop()  # a dangling initial
+    return kept
 
 
 @recogniser("titled_name")
 def find_titled_names(text: str) -> list[Finding]:
     found = []
     for m in _TITLED_RE.finditer(text):
-        words = m.group("name").split(" ")
-        # Keep the leading words that are names ("Dr Patel Said" -> "Patel").
-        kept = []
-        for word in words:
-            if word.rstrip(".") in _NOT_A_NAME:
-                break
-            kept.append(word)
-        while kept and len(kept[-1].rstrip(".")) == 1:
-            kept.pop()  # a dangling initial
+        kept = _name_words(m.group("name").split(" "))
         if not kept:
             continue
         start = m.start("name")
         end = start + len(" ".join(kept))
         found.append(Finding(start, end, "NAME", 0.9, "titled_name"))
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# Street addresses
+
+# A street is a run of capitalised words ending in a street word. "Road", "Lane",
+# "Crescent" and the like make a street of any name before them ("Hollins Road");
+# "Mount", "Way", "Place"... do so after a house number or after "on"/"off" ("I'm on
+# Gledhow Mount"); "Court", "Park", "Hill", "Green"... name buildings, courts of law and
+# open spaces too often, so only a house number makes them streets ("4 Elm Court").
+_STREET_TIERS = (
+    r"Road|Rd\.?|Street|Lane|Avenue|Ave\.?|Crescent|Close|Drive|Grove|Terrace|Gardens|"
+    r"Row|Mews|Parade|Boulevard",
+    r"Mount|Way|Place|Walk|Square|Rise|Fold|Croft|Chase|Wharf|Yard|Grange|Approach|Glade",
+    r"Court|Park|Hill|Green|Gate|View|Vale|Heights|Meadows?|Bank|Side",
+)
+_STREET_SUFFIX_RE = re.compile(
+    "|".join(
+        rf"(?P<t{i}>(?<=[ \t])(?:{pattern})(?![\w\-]|['’](?!s\b)))"
+        for i, pattern in enumerate(_STREET_TIERS)
+    )
+)
+# "42 ", "42a, ", "flat 3, 14 ", "Flat 2b "; read backwards from the street's name.
+_HOUSE_NUMBER_RE = re.compile(
+    r"(?:(?<![\w\-])(?:[Ff]lat|[Aa]partment|[Aa]pt\.?) \d{1,4}[A-Za-z]?,? )?"
+    r"(?<![\w.,£$/\-])\d{1,4}[A-Za-z]?,? \Z"
+)
+_ON_BEFORE_RE = re.compile(r"\b(?:on|off|along) \Z")
+# Names a street shares with every town: a street only with a house number.
+_GENERIC_STREETS = _words("High Main Ring Front Back Bypass Old New")
+_STREET_WORD_RE = re.compile(r"\S+")
+
+
+def _capitalised_run(text: str, at: int, most: int = 3) -> int | None:
+    """Where the run of up to ``most`` capitalised words just before ``at`` starts (the
+    words in one line, none ending in punctuation), or None when there is none."""
+    line_start = text.rfind("\n", max(0, at - 80), at) + 1
+    words = list(_STREET_WORD_RE.finditer(text, max(line_start, at - 80), at))
+    start = None
+    for word in reversed(words[-most:]):
+        w = word.group(0)
+        if (
+            not (w[0].isupper() or w in ("St", "St."))
+            or w[-1] in ',;:!?)"”'
+            or (w[-1] == "." and w not in ("St.",))
+        ):
+            break
+        start = word.start()
+    # Drop a capitalised function word from the front ("On Elm Road" -> "Elm Road").
+    while start is not None:
+        first = _STREET_WORD_RE.match(text, start)
+        if first is None or first.group(0) not in _LEADING:
+            break
+        after = re.compile(r"\S+[ \t]+").match(text, start)
+        start = after.end() if after and after.end() < at else None
+    return start
+
+
+@recogniser("uk_street")
+def find_streets(text: str) -> list[Finding]:
+    found = []
+    for m in _STREET_SUFFIX_RE.finditer(text):
+        tier = int(m.lastgroup[1:])  # type: ignore[index]
+        if re.match(r"[ \t]+[A-Z]", text[m.end() : m.end() + 2]):
+            continue  # "Heath Lane Hospital", "Alder Street Children's Centre"
+        start = _capitalised_run(text, m.start())
+        if start is None:
+            continue
+        words = text[start : m.start()].split()
+        number = _HOUSE_NUMBER_RE.search(text, max(0, start - 24), start)
+        if number:
+            begin, score = number.start(), 0.9
+        elif all(w in _GENERIC_STREETS for w in words):
+            continue  # "the High Street"
+        elif tier == 0:
+            begin, score = start, 0.8
+        elif tier == 1 and _ON_BEFORE_RE.search(text, max(0, start - 8), start):
+            begin, score = start, 0.7
+        else:
+            continue
+        found.append(Finding(begin, m.end(), "STREET", score, "uk_street"))
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# Reference numbers
+
+# What a reference belongs to, said just before "number" / "no.": "case number",
+# "application (no. 18403/91)", "my hospital number is RX12345", "account no 4471".
+_REFERENCE_NOUN = (
+    r"(?:application|case|file|reference|ref|registration|claim|account|patient|hospital|"
+    r"record|policy|membership|member|customer|client|passport|licence|license|driving "
+    r"licence|crime|incident|complaint|plot|invoice|order|booking|tracking|student|staff|"
+    r"employee|payroll|tenancy|benefit|council tax|housing|pupil|unit|serial|ticket|"
+    r"appointment|prescription|referral)s?"
+)
+# A code: letters, digits and inner / . - :, with at least one digit ("12345/01", "D-4411",
+# "RX1234567"); several may be listed ("nos. 1234/01, 2345/02 and 3456/03").
+_CODE = r"(?=[A-Za-z0-9/.\-:]*\d)[A-Za-z0-9]+(?:(?:[/.\-:]| (?=\d))[A-Za-z0-9]+)*(?![\w/\-])"
+_CODE_LIST = rf"{_CODE}(?:(?:,\s*|,?\s+and\s+){_CODE})*"
+_REFERENCE_RE = re.compile(
+    rf"\b(?i:{_REFERENCE_NOUN})\s?\(?(?i:numbers|number|num|nos|no|#)\.?:?"
+    rf"(?:\s(?:is|was|being))?\s?(?P<after_noun>{_CODE_LIST})"
+    # "ref 1234/21", "reference: AB/2231", "quote reference HX2231"
+    rf"|\b(?i:reference|ref)\.?:?(?:\s(?:is|was))?\s(?P<after_ref>{_CODE_LIST})"
+    # "(no. 18403/91)": a bare "no." before a code with a stroke, the way references and
+    # case numbers are written; "Protocol No. 11" is not one
+    rf"|\b[Nn]os?\.\s?(?P<slashed>\d+/\d+(?:(?:,\s*|,?\s+and\s+)\d+/\d+)*)(?![\w/\-])"
+)
+_ONE_CODE_RE = re.compile(_CODE)
+_REFERENCE_SCORES = {"after_noun": 0.8, "after_ref": 0.7, "slashed": 0.6}
+
+
+@recogniser("reference")
+def find_references(text: str) -> list[Finding]:
+    found = []
+    for m in _REFERENCE_RE.finditer(text):
+        group = m.lastgroup or "slashed"
+        score = _REFERENCE_SCORES[group]
+        for code in _ONE_CODE_RE.finditer(text, m.start(group), m.end(group)):
+            if len(code.group(0)) > 1:
+                found.append(Finding(code.start(), code.end(), "REFERENCE", score, "reference"))
     return found
 
 
@@ -559,6 +723,9 @@ _SUFFIXES: list[tuple[str, str, float]] = [
      r"Church|Mosque|Gurdwara|Synagogue|Mandir|Temple|"
      r"Ltd|Limited|PLC|plc|LLP|Logistics|Solicitors|Associates|Housing Association",
      "ORGANISATION", 0.85),
+    # Courts, prisons and police forces, named by their place ("Leeds Family Court",
+    # "Bradford Crown Court", "West Yorkshire Police"); "the Family Court" is generic.
+    (r"Court|Prison|Young Offender Institution|Police|Constabulary", "ORGANISATION", 0.8),
     (r"Primary(?! (?:Care|Mental|Health|Team))", "ORGANISATION", 0.8),
 ]  # fmt: skip
 _SUFFIX_RE = re.compile(
@@ -598,7 +765,10 @@ _GENERIC = _words(
     Surgery Surgical Rehabilitation Respite Secure Forensic Liaison Cardiology Oncology
     Haematology Endoscopy Fertility Conception Women's Men's Pregnancy Fetal Foetal Labour
     Delivery Postnatal Antenatal Breast Dependency High Heart Failure Elderly Palliative
-    Admissions Emergency Accident Minor Injuries Urgent Walk-in Specialist Regional"""
+    Admissions Emergency Accident Minor Injuries Urgent Walk-in Specialist Regional
+    Court Courts Crown Magistrates Magistrates' Magistrates’ Family Youth Supreme Appeal
+    Appeals Constitutional Administrative Criminal Civil Labour Employment Military
+    Federal State Security Police Prison Assize Juvenile Probate Coroner's Coroners"""
 )
 _CONNECTORS = frozenset({"and", "&", "of", "upon", "on", "in", "under"})
 _SAINT_RE = re.compile(
