@@ -7,9 +7,12 @@ order a study runs. Steps whose features have not landed yet say so and are skip
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import sys
 import time
 from collections import Counter
+from functools import reduce
 from pathlib import Path
 
 import yaml
@@ -17,9 +20,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import thematica
+from thematica.agreement import consensus, double_coding
+from thematica.agreement.compare import compare, disagreements, export_disagreements
 
 HERE = Path(__file__).resolve().parent
-LAYERS = ("Hannah", "Dev", "consensus")
+CODERS = ("Hannah", "Dev")
+LAYERS = (*CODERS, "consensus")
+# Only for the fictional demo: a real key's passphrase is never written down.
+DEMO_PASSPHRASE = "demo only: parent-infant study key"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,15 +46,13 @@ def main(argv: list[str] | None = None) -> int:
         ("Create the project", lambda: create(path)),
         ("Import participants", lambda: import_cases(project)),
         ("Import transcripts", lambda: import_sources(project)),
-        (
-            "Find identifiers for review",
-            lambda: propose_identifiers(project, args.out / "identifier-proposals.csv"),
-        ),
         ("Import the codebook", lambda: project.codes.import_file(HERE / "codebook.yaml")),
-        ("Import codings (3 layers)", lambda: import_codings(project)),
+        ("Import codings (2 coders)", lambda: import_codings(project)),
         ("Structural coding by guide", lambda: structural_coding(project)),
         ("Write the reflexive journal", lambda: import_journal(project)),
-        ("Compute agreement", None),
+        ("Compute agreement", lambda: compute_agreement(project, args.out)),
+        ("Resolve disagreements", lambda: reach_consensus(project)),
+        ("Anonymise the transcripts", lambda: anonymise(project, args.out)),
         ("Write the summary", lambda: write_summary(project, args.out / "summary.md")),
     ]
     done: list[str] = []
@@ -77,7 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         f"({time.perf_counter() - started:.1f} s):\n"
         f"  project  {path}\n"
         f"  summary  {args.out / 'summary.md'}\n"
-        f"  identifiers proposed for review  {args.out / 'identifier-proposals.csv'}\n\n"
+        f"  agreement  {args.out / 'agreement.json'}, {args.out / 'disagreements.html'}\n"
+        f"  anonymisation key  {args.out / 'parent-infant-study.key'} "
+        f"(passphrase: {DEMO_PASSPHRASE!r})\n\n"
         f"Try:  thematica -p {path} segments 'Feeling mothered' --coder Hannah"
     )
     return 0
@@ -87,21 +95,6 @@ def create(path: Path) -> thematica.Project:
     return thematica.create_project(
         path, name="Parent-infant team study", participant_label="Mother {id}", actor="Hannah"
     )
-
-
-def propose_identifiers(project: thematica.Project, out: Path) -> None:
-    """List what the anonymiser finds, for review. Replacing them waits for the review
-    step and its decisions (issue 5), so the demo goes on with the raw text."""
-    import csv
-
-    from thematica.anonymise.pipeline import detect
-
-    texts = {s.name: project.sources.text(s.name) for s in project.sources.list()}
-    with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["source", "start", "end", "text", "label", "score", "recogniser"])
-        for p in detect(texts):
-            writer.writerow([p.source, p.start, p.end, p.text, p.label, p.score, p.recogniser])
 
 
 def import_cases(project: thematica.Project) -> None:
@@ -119,8 +112,84 @@ def import_sources(project: thematica.Project) -> None:
 
 
 def import_codings(project: thematica.Project) -> None:
-    for layer in LAYERS:
-        project.codings.import_csv(HERE / "coding" / f"codings-{layer.lower()}.csv")
+    for coder in CODERS:
+        project.codings.import_csv(HERE / "coding" / f"codings-{coder.lower()}.csv")
+    # Dev coded three transcripts independently: those are the double-coded ones.
+    doubled = sorted({c.source for c in project.codings.list(coder_name="Dev")})
+    double_coding.pick(project, doubled)
+
+
+def compute_agreement(project: thematica.Project, out: Path) -> None:
+    results = {
+        unit: compare(project, list(CODERS), unit=unit).as_dict() for unit in ("turn", "char")
+    }
+    (out / "agreement.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    export_disagreements(
+        disagreements(project, list(CODERS)), list(CODERS), out / "disagreements.html"
+    )
+
+
+def reach_consensus(project: thematica.Project) -> Counter:
+    """Resolve every disagreement the way the team did: ``coding/codings-consensus.csv``
+    records the codings they agreed, so each item takes whichever way gives them."""
+    from thematica.text.quote import find_quote
+
+    consensus.start(project, list(CODERS))
+    agreed: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    with (HERE / "coding" / "codings-consensus.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            text = project.sources.text(row["source"])
+            span = find_quote(text, row["quote"], row["prefix"] or "", row["suffix"] or "")
+            code = project.codes.get(row["code"]).path
+            agreed.setdefault((row["source"], code), []).append((span.start, span.end))
+    outcomes: Counter = Counter()
+    for item in consensus.items(project, status="open"):
+        wanted = sorted(
+            (max(s, item.start), min(e, item.end))
+            for s, e in agreed.get((item.source, item.code), [])
+            if s < item.end and e > item.start
+        )
+        how, coder, span = _resolution(item, wanted)
+        consensus.resolve(project, item.id, how, coder, span)
+        outcomes[how if how != "take" else f"take {coder}"] += 1
+    return outcomes
+
+
+def _resolution(item, wanted):
+    from thematica.text.span import Span, intersection, union
+
+    parts = {name: [Span(*s) for s in spans] for name, spans in item.spans.items()}
+    as_spans = [Span(*s) for s in wanted]
+    for name in item.coders:
+        if parts[name] == as_spans:
+            return "take", name, None
+    if union(s for spans in parts.values() for s in spans) == as_spans:
+        return "union", None, None
+    if reduce(intersection, parts.values()) == as_spans:
+        return "intersection", None, None
+    if not wanted:
+        return "drop", None, None
+    return "edit", None, wanted
+
+
+def anonymise(project: thematica.Project, out: Path) -> None:
+    """Replace the identifiers with the reviewed decisions shipped beside the transcripts;
+    the codings, memos and consensus move with the text."""
+    from thematica.anonymise.apply import anonymise_sources
+    from thematica.anonymise.decisions import Decisions
+    from thematica.anonymise.gazetteer import read_names
+    from thematica.anonymise.vault import KeyVault
+
+    key = out / "parent-infant-study.key"
+    key.unlink(missing_ok=True)
+    KeyVault.create(key, DEMO_PASSPHRASE).save()
+    anonymise_sources(
+        project,
+        key,
+        DEMO_PASSPHRASE,
+        names=read_names(HERE / "names.txt"),
+        decisions=Decisions.load(HERE / "raw" / "anonymisation-decisions.csv", missing_ok=False),
+    )
 
 
 def structural_coding(project: thematica.Project) -> None:
@@ -195,6 +264,29 @@ def write_summary(project: thematica.Project, path: Path) -> None:
             quote = max(segments, key=lambda s: len(s.text) if len(s.text) < 300 else 0)
             lines += ["", f"> {' '.join(quote.text.split())} [{quote.case}]"]
         lines.append("")
+    lines += ["## Double coding and agreement", ""]
+    doubled = double_coding.picked(project)
+    lines += [
+        f"{' and '.join(CODERS)} both coded {len(doubled)} transcripts "
+        f"({', '.join(p.source for p in doubled)}; picked {doubled[0].method}).",
+        "",
+        "| unit | agreement | kappa | Krippendorff's alpha | prevalence |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for unit in ("turn", "char"):
+        result = compare(project, list(CODERS), unit=unit)
+        o = result.overall
+        lines.append(
+            f"| {result.unit_name} | {o.percent:.1%} | {o.kappa:.2f} ({result.kappa_name}) "
+            f"| {o.alpha:.2f} | {o.prevalence:.3f} |"
+        )
+    state = consensus.progress(project)
+    lines += [
+        "",
+        f"{state.total} disagreements were discussed and resolved into the consensus layer "
+        f"({state.resolved} resolved, {state.remaining} open).",
+        "",
+    ]
     journal = project.memos.journal()
     lines += ["## Reflexive journal", ""]
     lines += [f"- {m.created[:10]}, {m.author}: {m.title}" for m in journal]

@@ -177,3 +177,11 @@ def test_a_blind_coder_sees_only_their_own_codings_of_double_coded_sources(locat
     set_blind(study, "B", blind=False)
     with open_project(location, actor="B") as as_b:
         assert {c.coder for c in as_b.codings.list(source_name="a.txt")} == {"A", "B"}
+
+
+def test_an_edit_can_keep_several_spans(study):
+    consensus.start(study, ["A", "B"])
+    item = consensus.next_item(study)
+    consensus.resolve(study, item.id, "edit", span=[(40, 45), (55, 70), (44, 50)])
+    agreed = [(s, e) for c, s, e in spans(study, "consensus", "X") if (s, e) != (13, 20)]
+    assert agreed == [(40, 50), (55, 70)]

@@ -168,3 +168,19 @@ def test_reidentify_refuses_a_text_changed_since(project, tmp_path):
     project.sources.edit_text("i.txt", [Edit(at, at + 1, "")], reason="typo")
     with pytest.raises(InvalidInput, match="has changed at .* since it was anonymised"):
         reidentify(project, key, PASS, "i.txt")
+
+
+def test_a_reviewer_can_add_one_missed_place_and_it_wins_over_overlaps():
+    text = "Participant: It was the spring of that year, and Ring 07700 900461.\n"
+    at = text.index("the spring")
+    decisions = Decisions(
+        decisions=[Decision("the spring of that year", "accept", "DATE", "", "i.txt", at, at + 23)]
+    )
+    planned = plan({"i.txt": text}, recognisers=["uk_phone"], decisions=decisions)
+    assert [(r.original, r.placeholder) for r in planned["i.txt"]] == [
+        ("the spring of that year", "[Date]"),
+        ("07700 900461", "[Phone number]"),
+    ]
+    stale = Decisions(decisions=[Decision("autumn", "accept", "DATE", "", "i.txt", at, at + 6)])
+    with pytest.raises(InvalidInput, match="no longer fits its text"):
+        plan({"i.txt": text}, recognisers=[], decisions=stale)

@@ -1,6 +1,7 @@
 """`make demo`'s main job: the demo study carried from raw files to a project and summary."""
 
 import csv
+import json
 import re
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import yaml
 
 from tests.conftest import DEMO
 from thematica import open_project
+from thematica.agreement import consensus, double_coding
 
 
 @pytest.fixture(scope="module")
@@ -47,18 +49,46 @@ def test_demo_builds_the_study(demo):
         structural = project.codings.list(coder_name="structural")
         assert {c.code.split("/")[0] for c in structural} == {"Interview guide"}
         assert len({c.source for c in structural}) == 12
-        for layer, name in (("Hannah", "hannah"), ("Dev", "dev"), ("consensus", "consensus")):
+        for layer, name in (("Hannah", "hannah"), ("Dev", "dev")):
             expected = len(csv_rows(f"coding/codings-{name}.csv"))
             assert len(project.codings.list(coder_name=layer)) == expected
+        # Every disagreement was resolved the way the team recorded: the consensus layer
+        # holds the recorded codings (two that overlap became one).
+        assert consensus.progress(project).remaining == 0
+        recorded = len(csv_rows("coding/codings-consensus.csv")) - 1
+        assert len(project.codings.list(coder_name="consensus")) == recorded
+        assert {p.source for p in double_coding.picked(project)} == {
+            row["source"] for row in csv_rows("coding/codings-dev.csv")
+        }
         journal = yaml.safe_load((DEMO / "journal.yaml").read_text())["entries"]
         assert len(project.memos.journal()) == len(journal)
         assert all(s.role == "participant" for s in project.segments("Warmth", children=True))
     assert "Try:  thematica -p" in printed
-    proposals = list(csv.DictReader((out / "identifier-proposals.csv").open(encoding="utf-8")))
-    found = {(p["source"], p["text"]) for p in proposals}
-    for row in csv_rows("raw/identifiers.csv"):
-        if row["type"] in {"PHONE", "EMAIL", "POSTCODE", "NHS_NUMBER"}:
-            assert (row["source"], row["text"]) in found
+
+
+def test_demo_anonymises_with_the_reviewed_decisions(demo):
+    from thematica.anonymise.apply import reidentify
+
+    out, _ = demo
+    key = out / "parent-infant-study.key"
+    with open_project(out / "parent-infant-study.thematica") as project:
+        texts = {s.name: project.sources.text(s.name) for s in project.sources.list()}
+        surviving = [
+            row for row in csv_rows("raw/identifiers.csv")
+            if row["type"] not in {"AGE", "DATE"}
+            and re.search(rf"(?<!\w){re.escape(row['text'])}(?!\w)", texts[row["source"]])
+        ]  # fmt: skip
+        assert surviving == []
+        assert "[my baby]" in texts["interview-01.txt"]
+        raw = (DEMO / "raw" / "interview-01.txt").read_text(encoding="utf-8")
+        passphrase = "demo only: parent-infant study key"
+        assert reidentify(project, key, passphrase, "interview-01.txt") == raw
+        assert len(project.codings.list(coder_name="Hannah")) == len(
+            csv_rows("coding/codings-hannah.csv")
+        )
+    assert (out / "disagreements.html").exists()
+    agreement = json.loads((out / "agreement.json").read_text())
+    assert agreement["turn"]["unit_name"] == "speaker turns"
 
 
 def test_summary_names_each_theme_with_a_quote(demo):

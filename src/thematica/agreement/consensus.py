@@ -16,6 +16,7 @@ undone); the originals stay as they were.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -159,11 +160,12 @@ def resolve(
     item_id: int,
     how: str,
     coder: str | None = None,
-    span: tuple[int, int] | None = None,
+    span: tuple[int, int] | Sequence[tuple[int, int]] | None = None,
     memo_text: str = "",
 ) -> Item:
     """Resolve an open item: ``take`` a ``coder``'s version, the ``union`` or
-    ``intersection`` of all versions, ``drop`` it, or ``edit`` to ``span``; the agreed
+    ``intersection`` of all versions, ``drop`` it, or ``edit`` to ``span`` (or several
+    spans); the agreed
     codings go into the consensus layer, with ``memo_text`` anchored to the stretch."""
     from thematica.project import now
     from thematica.text.span import Span, intersection, union
@@ -190,12 +192,13 @@ def resolve(
         elif how == "drop":
             chosen = []
         else:
-            if span is None:
+            if not span:
                 raise InvalidInput("edit needs the agreed span: --start N --end N")
             length = tx.conn.execute(
                 select(source.c.length).where(source.c.name == item.source)
             ).scalar()
-            chosen = [Span(*span).check_within(length)]
+            spans = [span] if isinstance(span[0], int) else span
+            chosen = union(Span(*s).check_within(length) for s in spans)
         row = tx.conn.execute(
             select(
                 consensus_item.c.source_id, consensus_item.c.code_id, consensus_item.c.layer_id

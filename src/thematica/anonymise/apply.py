@@ -94,7 +94,7 @@ def plan(
     ``known`` key entries from an earlier anonymisation keep their placeholders.
     """
     decisions = decisions if decisions is not None else Decisions()
-    proposals = decisions.apply(find(texts, names, recognisers, decisions))
+    proposals = decisions.apply(find(texts, names, recognisers, decisions), texts)
     return replacements(proposals, pseudonyms_for(names, decisions, overrides, known))
 
 

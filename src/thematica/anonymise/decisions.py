@@ -134,9 +134,15 @@ class Decisions:
         """The proposals no decision covers yet."""
         return [p for p in proposals if self.about(p) is None]
 
-    def apply(self, proposals: Sequence[Proposal]) -> list[Proposal]:
+    def apply(
+        self, proposals: Sequence[Proposal], texts: Mapping[str, str] | None = None
+    ) -> list[Proposal]:
         """The proposals to carry out: rejected ones dropped, relabelled ones relabelled.
-        Proposals nobody decided about are kept: an unreviewed identifier is replaced."""
+        Proposals nobody decided about are kept: an unreviewed identifier is replaced.
+
+        Given the ``texts``, words a reviewer accepted at one place that no recogniser
+        proposed are added too (a missed date, say), once checked against the text.
+        """
         kept = []
         for proposal in proposals:
             decision = self.about(proposal)
@@ -144,7 +150,24 @@ class Decisions:
                 kept.append(proposal)
             elif decision.verdict == "accept":
                 kept.append(replace(proposal, label=decision.label or proposal.label))
-        return kept
+        if texts is None:
+            return kept
+        proposed = {(p.source, p.start, p.end) for p in proposals}
+        for (source, start, end), d in self._at.items():
+            if d.verdict != "accept" or (source, start, end) in proposed or source not in texts:
+                continue
+            found = texts[source][start:end]
+            if words(found) != words(d.text):
+                raise InvalidInput(
+                    f"the decision to replace {d.text!r} at [{start}, {end}) of {source} no "
+                    f"longer fits its text (it reads {found!r} there); correct {self.path}"
+                )
+            # The reviewer's span wins over any proposal it overlaps.
+            kept = [
+                p for p in kept if not (p.source == source and p.start < end and start < p.end)
+            ]
+            kept.append(Proposal(source, start, end, found, d.label or "NAME", 1.0, "review"))
+        return sorted(kept, key=lambda p: (p.source, p.start))
 
     def names(self) -> dict[str, str]:
         """Words accepted everywhere, with their labels: a gazetteer, so that words no

@@ -31,6 +31,7 @@ NAMED = {
     "POSTCODE": "Postcode",
     "NHS_NUMBER": "NHS number",
     "NI_NUMBER": "National Insurance number",
+    "REFERENCE": "Reference number",
 }
 
 
