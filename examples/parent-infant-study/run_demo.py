@@ -22,6 +22,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 import thematica
 from thematica.agreement import consensus, double_coding
 from thematica.agreement.compare import compare, disagreements, export_disagreements
+from thematica.report.render import write_report
+from thematica.report.results import build_report
 
 HERE = Path(__file__).resolve().parent
 CODERS = ("Hannah", "Dev")
@@ -53,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         ("Compute agreement", lambda: compute_agreement(project, args.out)),
         ("Resolve disagreements", lambda: reach_consensus(project)),
         ("Anonymise the transcripts", lambda: anonymise(project, args.out)),
+        ("Build themes and choose quotes", lambda: build_themes(project)),
         ("Write the summary", lambda: write_summary(project, args.out / "summary.md")),
+        ("Write the report (md, html, docx)", lambda: write_reports(project, args.out)),
     ]
     done: list[str] = []
     project = None
@@ -83,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         f"({time.perf_counter() - started:.1f} s):\n"
         f"  project  {path}\n"
         f"  summary  {args.out / 'summary.md'}\n"
+        f"  report  {args.out / 'report.html'}, {args.out / 'report.docx'}, "
+        f"{args.out / 'report.md'}\n"
         f"  agreement  {args.out / 'agreement.json'}, {args.out / 'disagreements.html'}\n"
         f"  anonymisation key  {args.out / 'parent-infant-study.key'} "
         f"(passphrase: {DEMO_PASSPHRASE!r})\n\n"
@@ -205,6 +211,34 @@ def import_journal(project: thematica.Project) -> None:
             author=entry["author"],
             created=f"{entry['date']}T09:00:00.000+00:00",
         )
+
+
+def build_themes(project: thematica.Project) -> None:
+    """The themes the team developed, and for each theme and subtheme an exemplar quote:
+    a participant's coded answer of quotable length, from a woman not yet quoted."""
+    project.themes.import_file(HERE / "coding" / "themes.yaml")
+    project.themes.set_wording(noun="woman/women")
+    quoted: set[str] = set()
+    for theme in project.themes.list():
+        candidates = [
+            segment
+            for code in theme.codes
+            for segment in project.segments(code, coder="Hannah", context=0)
+            if segment.role == "participant" and 80 <= len(segment.text) <= 320
+        ]
+        candidates.sort(
+            key=lambda s: (s.case in quoted, not s.text[:1].isupper(), -len(s.text), s.source)
+        )
+        if candidates:
+            project.themes.add_quote(theme.path, candidates[0].coding)
+            quoted.add(candidates[0].case)
+    project.themes.set_phase(6)
+
+
+def write_reports(project: thematica.Project, out: Path) -> None:
+    report = build_report(project, coder="Hannah", spec=HERE / "table1.toml")
+    for suffix in ("md", "html", "docx"):
+        write_report(report, out / f"report.{suffix}")
 
 
 def write_summary(project: thematica.Project, path: Path) -> None:

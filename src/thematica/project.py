@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from thematica.coding.retrieve import Segment
     from thematica.ingest.cases import Cases
     from thematica.ingest.sources import Sources
+    from thematica.themes.themes import Themes
 
 DEFAULT_PARTICIPANT_LABEL = "Participant {id}"
 
@@ -209,6 +210,12 @@ class Project:
         from thematica.coding.memos import Memos
 
         return Memos(self)
+
+    @cached_property
+    def themes(self) -> Themes:
+        from thematica.themes.themes import Themes
+
+        return Themes(self)
 
     def segments(
         self, code: str, coder: str | None = None, context: int = 120, children: bool = False

@@ -120,3 +120,21 @@ def test_demo_corpus_is_consistent():
             digits = [int(d) for d in row["text"] if d.isdigit()]
             check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=False)) % 11
             assert (0 if check == 11 else check) == digits[9]
+
+
+def test_demo_writes_the_report_in_three_formats(demo):
+    from docx import Document
+
+    out, _ = demo
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    themes = yaml.safe_load((DEMO / "coding" / "themes.yaml").read_text())["themes"]
+    for theme in themes:
+        assert f"### {theme['name']}" in markdown
+    assert "Table 1. Participant characteristics (N = 12)" in markdown
+    assert len(re.findall(r"^> .+ \[Mother \d+\]$", markdown, flags=re.M)) >= len(themes)
+    assert "Cohen's kappa 0.81" in markdown
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count("<svg") == 3
+    document = Document(str(out / "report.docx"))
+    assert document.paragraphs[0].text == "Parent-infant team study: results"
+    assert sum(p.style.name == "Quote" for p in document.paragraphs) >= len(themes)

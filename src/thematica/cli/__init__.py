@@ -46,6 +46,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "double-coding": ("agreement", "double"),
     "consensus": ("agreement", "consensus"),
     "table1": ("report", "commands"),
+    "report": ("report", "commands"),
+    "themes": ("themes", "app"),
+    "quotes": ("themes", "quotes"),
+    "framework": ("themes", "framework"),
+    "phase": ("themes", "commands"),
+    "status": ("themes", "commands"),
 }
 
 

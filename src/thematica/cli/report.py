@@ -1,4 +1,4 @@
-"""`thematica table1`: the demographics table of a paper."""
+"""`thematica table1` and `thematica report`: the demographics table and the Results draft."""
 
 from pathlib import Path
 from typing import Annotated
@@ -94,3 +94,42 @@ def table1(
         raise InvalidInput(f"cannot write {str(out)!r}: {error.strerror}") from None
     count = len(table.variables)
     typer.echo(f"Wrote {out}: {count} variable{'' if count == 1 else 's'}, N = {table.n}")
+
+
+@commands.command()
+def report(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="The file to write: .md, .html or .docx.")],
+    format: Annotated[
+        str | None, typer.Option(help="md, html or docx (default: from --out's suffix).")
+    ] = None,
+    coder: Annotated[
+        str | None, typer.Option(help="The coder layer that prevalence and quotes count.")
+    ] = None,
+    spec: Annotated[
+        Path | None, typer.Option(help="The demographics table's spec (TOML); see table1.")
+    ] = None,
+    attribute: Annotated[
+        str | None, typer.Option(help="Case attribute the code-frequency chart groups by.")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title (default: the study's name).")] = None,
+) -> None:
+    """Write a Results draft: demographics, methods, themes with prevalence and quotes,
+    the codebook, the thematic map and charts."""
+    from thematica.report.render import write_report
+    from thematica.report.results import build_report
+
+    built = build_report(get_project(ctx), coder, attribute, title, spec)
+    written = write_report(built, out, format)
+    for note in built.notes:
+        typer.echo(f"Note: {note}", err=True)
+    typer.echo(
+        f"Wrote {written}: {len(built.themes)} themes, "
+        f"{sum(1 for _ in _quotes(built.themes))} quotes, {len(built.figures)} figures"
+    )
+
+
+def _quotes(themes):
+    for theme in themes:
+        yield from theme.quotes
+        yield from _quotes(theme.subthemes)

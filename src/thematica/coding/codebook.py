@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from thematica.coding.anchors import detach_coding_memos
 from thematica.errors import InvalidInput, NotFound, not_found
 from thematica.store.schema import code, coding, memo
+from thematica.themes.links import drop_code_links, move_code_links
 
 if TYPE_CHECKING:
     from thematica.project import Project, Transaction
@@ -346,6 +347,7 @@ class Codebook:
                 .all()
             )
             tx.update_many(memo, memos, {"anchor_id": target_id})
+            move_code_links(tx, code_id, target_id)
             offset = len(tree.children.get(target_id, []))
             for index, child in enumerate(tree.children.get(code_id, [])):
                 if tree.child_named(target_id, tree.rows[child].name) is not None:
@@ -397,6 +399,7 @@ class Codebook:
             detach_coding_memos(tx, codings)
             tx.delete_many(coding, codings)
             tx.delete_many(memo, memos)
+            drop_code_links(tx, doomed)
             for victim in reversed(doomed):
                 tx.delete(code, victim)
             if force:

@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from thematica.report.table1 import format_number
 
@@ -158,17 +158,26 @@ def to_html(table: Table1) -> str:
 
 
 def to_docx(table: Table1, path: str | Path) -> Path:
-    """A Word document: the title in Word's Caption style (so Word's table of figures
-    lists it), then a real table whose header row repeats on every page."""
+    """A Word document holding the table (see :func:`add_to_docx`)."""
     from docx import Document
+
+    path = Path(path)
+    document = Document()
+    document.core_properties.title = table.heading
+    add_to_docx(document, table)
+    document.save(str(path))
+    return path
+
+
+def add_to_docx(document: Any, table: Table1) -> None:
+    """Add the table to a Word document: the title in Word's Caption style (so Word's
+    table of figures lists it), then a real table whose header row repeats on every
+    page."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm
 
-    path = Path(path)
-    document = Document()
-    document.core_properties.title = table.heading
     document.add_paragraph(table.heading, style="Caption")
     printed = lines(table)
     grid = document.add_table(rows=1 + len(printed), cols=2)
@@ -191,5 +200,3 @@ def to_docx(table: Table1, path: str | Path) -> Path:
             value.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if has_missing(table):
         document.add_paragraph(NOTE)
-    document.save(str(path))
-    return path

@@ -243,8 +243,82 @@ consensus_item = Table(
     Index("ix_consensus_item_layer_status", "layer_id", "status"),
 )
 
+# Themes and subthemes (a tree), as in reflexive thematic analysis: a name, a definition,
+# a status (candidate -> reviewed -> defined) and a place among its siblings. A
+# contextual theme frames the others rather than answering the question itself. A
+# theme's history is found by its id, so SQLite must never give a deleted theme's id to
+# a new one (AUTOINCREMENT; PostgreSQL's sequences never do). Quotes likewise.
+theme = Table(
+    "theme",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("parent_id", Integer, ForeignKey("theme.id"), index=True),
+    Column("name", String(500), nullable=False),
+    Column("definition", Text, nullable=False, default=""),
+    Column("status", String(20), nullable=False),  # candidate | reviewed | defined
+    Column("contextual", Boolean, nullable=False, default=False),
+    Column("position", Integer, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+# The codes a theme is built from; a linked code brings its child codes with it.
+theme_code = Table(
+    "theme_code",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("theme_id", Integer, ForeignKey("theme.id"), nullable=False),
+    Column("code_id", Integer, ForeignKey("code.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("theme_id", "code_id"),
+)
+
+# An exemplar quote chosen for a theme: a coded segment's span (copied from the coding,
+# which may later go: coding_id is a reminder, not a key), and, in exemplar_span, the
+# pieces of it that are kept; the words between kept pieces become an elision. Both
+# anchor spans, so a change of text remaps them (SPAN_TABLES lists exemplar_span first:
+# a kept piece lies inside its exemplar, and goes before it when an edit deletes both).
+exemplar = Table(
+    "exemplar",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("theme_id", Integer, ForeignKey("theme.id"), nullable=False, index=True),
+    Column("source_id", Integer, ForeignKey("source.id"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("coding_id", Integer),
+    Column("interviewer", Boolean, nullable=False, default=False),  # keep interviewer turns
+    Column("position", Integer, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("created", String(32), nullable=False),
+    sqlite_autoincrement=True,
+)
+
+exemplar_span = Table(
+    "exemplar_span",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("exemplar_id", Integer, ForeignKey("exemplar.id"), nullable=False, index=True),
+    Column("source_id", Integer, ForeignKey("source.id"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+)
+
+# The researcher's summary of one participant's data for one theme: a cell of the
+# framework matrix (participants x themes).
+framework_summary = Table(
+    "framework_summary",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("theme_id", Integer, ForeignKey("theme.id"), nullable=False),
+    Column("case_id", Integer, ForeignKey("case.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("updated", String(32), nullable=False),
+    UniqueConstraint("theme_id", "case_id"),
+)
+
 TABLES = {t.name: t for t in metadata.sorted_tables}
 
 # Tables whose rows anchor a [start, end) span to a source's text. A change of the text
 # remaps every one of them (thematica.ingest.sources.Sources.edit_text).
-SPAN_TABLES = (coding, memo, turn, time_anchor, consensus_item)
+SPAN_TABLES = (coding, memo, turn, time_anchor, consensus_item, exemplar_span, exemplar)
