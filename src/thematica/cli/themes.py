@@ -294,6 +294,20 @@ def themes_history(ctx: typer.Context, theme: ThemeArgument, as_json: JsonOption
     table(["#", "at (UTC)", "who", "what", ""], rows, right={"#"})
 
 
+@app.command("map")
+def themes_map(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="The figure to write: .svg or .png.")],
+    title: Annotated[str | None, typer.Option(help="Title (default: the study's name).")] = None,
+) -> None:
+    """Draw the thematic map: themes, subthemes and their codes, as SVG or PNG."""
+    from thematica.report.charts import save
+    from thematica.report.results import map_of
+
+    save(map_of(get_project(ctx), title), out)
+    typer.echo(f"Wrote the thematic map to {out}")
+
+
 @app.command("import")
 def themes_import(
     ctx: typer.Context,

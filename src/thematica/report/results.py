@@ -98,7 +98,7 @@ def build_report(
     ]
     figures = []
     if sections:
-        figures.append(Chart("Thematic map", charts.thematic_map(title, _map(project))))
+        figures.append(Chart("Thematic map", map_of(project, title)))
     if cases and any(c.codings for c in codebook):
         grouping = attribute or _first_grouping(project)
         if grouping:
@@ -159,7 +159,13 @@ def _themes(project: Project, coder: str | None) -> list[ThemeSection]:
     return [section(t) for t in top]
 
 
-def _map(project: Project) -> list[charts.MapTheme]:
+def map_of(project: Project, title: str | None = None) -> Figure:
+    """The project's thematic map (see :func:`thematica.report.charts.thematic_map`)."""
+    title = title or project.setting("name") or "Themes"
+    return charts.thematic_map(title, _map_themes(project))
+
+
+def _map_themes(project: Project) -> list[charts.MapTheme]:
     themes = project.themes.list()
     by_path = {t.path: t for t in themes}
 
