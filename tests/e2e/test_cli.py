@@ -458,3 +458,20 @@ def test_double_coding_agreement_and_consensus_from_the_command_line(study):
     assert fails("consensus", "resolve", "2", "union") == (
         "item 2 is already resolved (edit by Hannah)"
     )
+
+
+def test_anonymise_refuses_bad_input_with_one_line(study):
+    Path("bin.txt").write_bytes(bytes(range(256)) * 8)
+    Path("empty.txt").write_text("")
+    Path("i.txt").write_text("Participant: Ring 07700 900461.\n")
+    Path("cut.key").write_text('{"format": "thematica-key"')
+    assert fails("anonymise", "detect", "empty.txt") == "empty.txt is empty"
+    assert fails("anonymise", "detect", "bin.txt").startswith("bin.txt is not UTF-8")
+    env = {"THEMATICA_KEY_PASSPHRASE": "correct horse battery"}
+    result = run(
+        "anonymise", "apply", "i.txt", "--out", "clean", "--key", "cut.key", env=env, check=False
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: cut.key is not a Thematica key file")
+    assert not Path("clean").exists() or not any(Path("clean").iterdir())
+    assert Path("cut.key").read_text() == '{"format": "thematica-key"'
