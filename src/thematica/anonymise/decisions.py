@@ -163,9 +163,7 @@ class Decisions:
                     f"longer fits its text (it reads {found!r} there); correct {self.path}"
                 )
             # The reviewer's span wins over any proposal it overlaps.
-            kept = [
-                p for p in kept if not (p.source == source and p.start < end and start < p.end)
-            ]
+            kept = [p for p in kept if not (p.source == source and p.start < end and start < p.end)]
             kept.append(Proposal(source, start, end, found, d.label or "NAME", 1.0, "review"))
         return sorted(kept, key=lambda p: (p.source, p.start))
 

@@ -52,6 +52,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "framework": ("themes", "framework"),
     "phase": ("themes", "commands"),
     "status": ("themes", "commands"),
+    "export": ("interop", "export"),
+    "import": ("interop", "import_"),
 }
 
 

@@ -19,9 +19,7 @@ def upgrade() -> None:
     op.create_table(
         "double_coded",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "source_id", sa.Integer, sa.ForeignKey("source.id"), nullable=False, unique=True
-        ),
+        sa.Column("source_id", sa.Integer, sa.ForeignKey("source.id"), nullable=False, unique=True),
         sa.Column("method", sa.String(300), nullable=False),
         sa.Column("picked", sa.String(32), nullable=False),
     )
