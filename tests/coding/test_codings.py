@@ -21,6 +21,9 @@ def test_coding_the_same_span_twice_is_one_coding(coded):
     assert first.id == again.id
     assert len(coded.codings.list()) == 1
     assert coded.log(1)[0].action == "code (already coded)"
+    # It changed nothing, so undo passes over it and undoes the first coding.
+    coded.undo()
+    assert coded.codings.list() == []
 
 
 @pytest.mark.parametrize(

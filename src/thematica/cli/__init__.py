@@ -54,6 +54,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("themes", "commands"),
     "export": ("interop", "export"),
     "import": ("interop", "import_"),
+    "serve": ("serve", "commands"),
 }
 
 

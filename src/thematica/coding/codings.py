@@ -118,7 +118,7 @@ class Codings:
         existing = tx.conn.execute(_SAME_CODING, values).first()
         tx.target = f"{ref.name} [{span.start}, {span.end})"
         if existing is not None:
-            tx.undoable = False
+            # Logged, but it changed nothing: undo passes over it to the change before.
             tx.action = "code (already coded)"
             coding_id, created, provenance = existing
         else:

@@ -1,0 +1,51 @@
+// Thematica: behaviour shared by every page. No inline scripts anywhere (the page's
+// Content-Security-Policy forbids them); htmx sends the CSRF token with every change
+// (hx-headers on <body>) and this file shows what a failed change said.
+(() => {
+  "use strict";
+
+  const errorBox = () => document.getElementById("error");
+  const flashBox = () => document.getElementById("flash");
+
+  function showError(message) {
+    const box = errorBox();
+    if (box) box.textContent = message;
+    const flash = flashBox();
+    if (flash) flash.textContent = "";
+  }
+
+  // A change that failed left the database as it was, so htmx swaps nothing and the
+  // screen stays as it was; say why it failed.
+  document.addEventListener("htmx:beforeRequest", () => {
+    const box = errorBox();
+    if (box) box.textContent = "";
+  });
+  document.addEventListener("htmx:responseError", (event) => {
+    const xhr = event.detail.xhr;
+    showError(xhr.responseText || `The server answered ${xhr.status}.`);
+  });
+  document.addEventListener("htmx:sendError", () => {
+    showError("Could not reach the Thematica server: is `thematica serve` still running?");
+  });
+
+  function typing(target) {
+    return (
+      target instanceof HTMLElement &&
+      (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))
+    );
+  }
+
+  // Ctrl+Z (Cmd+Z): undo the last change, wherever focus is outside a text field.
+  document.addEventListener("keydown", (event) => {
+    if (event.key.toLowerCase() !== "z" || !(event.ctrlKey || event.metaKey) || event.shiftKey) return;
+    if (typing(event.target) || document.querySelector("dialog[open]")) return;
+    const form = document.getElementById("undo-form");
+    const button = document.getElementById("undo-button");
+    if (form && button && !button.disabled) {
+      event.preventDefault();
+      form.requestSubmit(button);
+    }
+  });
+
+  window.thematica = Object.assign(window.thematica || {}, { showError, typing });
+})();

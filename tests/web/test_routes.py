@@ -1,0 +1,468 @@
+"""Each screen and each change through the app's test client: what the page shows is
+what the API says, every change is one API call, and a failed change leaves the
+database exactly as it was."""
+
+import html
+import re
+from urllib.parse import quote, unquote
+
+import pytest
+from markupsafe import escape
+
+from tests.web.conftest import EMOJI_NAME, EMOJI_TEXT
+from tests.web.test_security import snapshot
+
+TOKEN = {"X-CSRF-Token": "test-token"}
+FETCH = {**TOKEN, "X-Thematica": "fetch"}
+HTMX = {**TOKEN, "HX-Request": "true"}
+BLOCK = re.compile(
+    r'class="blk[^"]*" data-start="(\d+)" data-end="(\d+)">(.*?)</(?:span|div)>', re.S
+)
+
+
+def blocks(page):
+    return [(int(s), int(e), html.unescape(t)) for s, e, t in BLOCK.findall(page)]
+
+
+def reader_url(name, coder=None):
+    url = f"/sources/{quote(name, safe='')}"
+    return f"{url}?coder={quote(coder, safe='')}" if coder else url
+
+
+def code_id(project, path):
+    return project.codes.get(path).id
+
+
+def apply(client, source, start, end, **fields):
+    return client.post(
+        "/codings",
+        data={"source": source, "start": start, "end": end, **fields},
+        headers=FETCH,
+    )
+
+
+# -- the dashboard ----------------------------------------------------------------------
+
+
+def test_dashboard_shows_sources_progress_activity_and_journal(client, demo):
+    page = client.get("/").text
+    assert "<h1>Parent-infant team study</h1>" in page
+    for source in demo.sources.list():
+        assert f'href="{reader_url(source.name)}"' in page
+    # Progress per coder: Dev coded only interview-02.
+    assert 'aria-label="Dev on interview-02.txt: 38 codings' in page
+    assert 'aria-label="Dev on interview-01.txt' not in page
+    assert re.search(
+        r'aria-label="Hannah on interview-01.txt: 42 codings, \d+ of \d+ participant turns \(\d+%\)"',
+        page,
+    )
+    for event in demo.log(15):
+        assert escape(event.target) in page
+    for memo in demo.memos.journal():
+        assert escape(memo.title) in page
+    assert page.index("Generating codes") < page.index("Before reading")  # newest first
+
+
+def test_journal_entry_from_the_dashboard(client, demo):
+    response = client.post(
+        "/journal", data={"title": "Day one", "text": "I noticed."}, headers=HTMX
+    )
+    assert response.status_code == 204
+    assert response.headers["hx-redirect"] == "/"
+    assert "Added journal entry" in unquote(response.cookies["thematica_flash"])
+    entry = demo.memos.journal()[-1]
+    assert (entry.title, entry.text, entry.author) == ("Day one", "I noticed.", "Hannah")
+    page = client.get("/")
+    assert "Added journal entry" in page.text
+    assert 'thematica_flash=""' in page.headers["set-cookie"]  # shown once
+
+
+def test_empty_journal_entry_is_refused_and_changes_nothing(client, demo):
+    before = snapshot(demo)
+    response = client.post("/journal", data={"text": "   "}, headers=HTMX)
+    assert response.status_code == 400
+    assert response.text == "a memo needs some text"
+    assert snapshot(demo) == before
+
+
+# -- the reader -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["interview-01.txt", EMOJI_NAME])
+def test_reader_blocks_are_exact_slices_of_the_canonical_text(client, demo, name):
+    """The browser counts offsets from each block's start, so each block must hold
+    exactly its slice of the text."""
+    text = demo.sources.text(name)
+    found = blocks(client.get(reader_url(name)).text)
+    assert found
+    for start, end, words in found:
+        assert words == text[start:end]
+    starts = [s for s, _, _ in found]
+    assert starts == sorted(starts)
+    covered = "".join(text[s:e] for s, e, _ in found)
+    assert "".join(covered.split()) == "".join(text.split())  # only whitespace left out
+
+
+def test_reader_sets_turns_apart_with_speakers(client, demo):
+    page = client.get(reader_url("interview-01.txt")).text
+    turns = demo.sources.turns("interview-01.txt")
+    assert page.count('class="turn role-') == len(turns)
+    assert 'aria-label="Participant, turn 2"' in page
+    assert '<span class="blk speaker" data-start="58" data-end="71">Interviewer: </span>' in page
+    assert 'role="document"' in page and 'role="listbox"' in page and 'role="combobox"' in page
+
+
+def test_reader_lists_the_layer_codings_legend_and_palette(client, demo):
+    page = client.get(reader_url("interview-02.txt", "Dev")).text
+    dev = demo.codings.list(source_name="interview-02.txt", coder_name="Dev")
+    assert page.count('class="coding"') == len(dev)
+    for coding in dev:
+        assert f'id="coding-{coding.id}"' in page
+    legend = re.findall(r'<li data-lane="(\d+)" data-path="([^"]+)">', page)
+    assert [int(lane) for lane, _ in legend] == list(range(len(legend)))
+    assert {html.unescape(p) for _, p in legend} == {c.code for c in dev}
+    assert page.count('role="option" id="opt-') == len(demo.codes.list()) + 1  # and "create"
+    every = client.get(reader_url("interview-02.txt", "*")).text
+    assert every.count('class="coding"') == len(demo.codings.list(source_name="interview-02.txt"))
+
+
+def test_reader_of_an_unknown_source_is_404(client):
+    response = client.get("/sources/nope.txt")
+    assert response.status_code == 404
+    assert escape("unknown source 'nope.txt'") in response.text
+
+
+def test_apply_a_code_answers_with_the_new_panel(client, demo):
+    text = demo.sources.text("interview-01.txt")
+    start = text.index("Like she was my mum.")
+    end = start + len("Like she was my mum.")
+    response = apply(client, "interview-01.txt", start, end, code="Warmth", layer="Hannah")
+    assert response.status_code == 200
+    message = unquote(response.headers["x-message"])
+    assert message == f"Coded [{start}, {end}) as “The therapist relationship/Warmth”."
+    made = [c for c in demo.codings.list(source_name="interview-01.txt") if c.start == start]
+    assert [(c.code, c.coder, c.text) for c in made] == [
+        ("The therapist relationship/Warmth", "Hannah", "Like she was my mum.")
+    ]
+    assert f'id="coding-{made[0].id}"' in response.text
+    for part in (
+        'id="panel"',
+        'id="palette-list"',
+        'id="recent-codes"',
+        'id="undo-form"',
+        'id="codes-css"',
+    ):
+        assert part in response.text
+    assert (
+        'data-path="The therapist relationship/Warmth"'
+        in response.text.split('id="recent-codes"')[1]
+    )
+    assert demo.log(1)[0].action == "code"
+
+
+def test_apply_with_code_point_offsets_over_emoji(client, demo):
+    """Offsets count code points: an emoji is one, a ZWJ family is three."""
+    for words in [
+        "😀",
+        "Honestly 👩‍👧 it felt",
+        "Café, naïve, résumé",
+        "🌧️ stopped",
+        "“you’re doing fine”",
+    ]:
+        start = EMOJI_TEXT.index(words)
+        response = apply(client, EMOJI_NAME, start, start + len(words), code="Feeling mothered")
+        assert response.status_code == 200, response.text
+    texts = [c.text for c in demo.codings.list(source_name=EMOJI_NAME)]
+    assert sorted(texts) == sorted(
+        ["😀", "Honestly 👩‍👧 it felt", "Café, naïve, résumé", "🌧️ stopped", "“you’re doing fine”"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "says"),
+    [
+        ({"code": "No such code"}, 404, "unknown code 'No such code'"),
+        ({"code": "Warmth", "start": 10, "end": 5}, 400, ""),
+        ({"code": "Warmth", "end": 10_000_000}, 400, "out of range"),
+        ({"code": "Warmth", "start": "ten"}, 400, "Bad request"),
+        ({"code": "Warmth", "source": "nope.txt"}, 404, "unknown source"),
+        ({}, 400, "choose a code"),
+        ({"code": "Home visits"}, 400, "ambiguous"),
+    ],
+)
+def test_failed_coding_changes_nothing(client, demo, fields, status, says):
+    demo.codes.add("Home visits", parent="Video feedback")  # two codes of that name
+    before = snapshot(demo)
+    data = {"source": "interview-01.txt", "start": 100, "end": 120, **fields}
+    response = client.post("/codings", data=data, headers=FETCH)
+    assert response.status_code == status, response.text
+    assert says in response.text
+    assert "<html" not in response.text  # a line for the script to show, not a page
+    assert snapshot(demo) == before
+
+
+def test_in_vivo_code_is_named_after_the_words(client, demo):
+    words = "So I was on two lists and neither of them rang."
+    start = demo.sources.text("interview-01.txt").index(words)
+    response = apply(client, "interview-01.txt", start, start + len(words), in_vivo="true")
+    assert response.status_code == 200, response.text
+    code = demo.codes.get("So I was on two lists and neither…")
+    assert code.parent is None and code.codings == 1
+    assert [e.action for e in demo.log(2)] == ["code", "add code"]
+    # The same words again use the code made the first time.
+    again = apply(client, "interview-01.txt", start, start + 10, in_vivo="true")
+    assert again.status_code == 200
+    assert demo.codes.get(code.path).codings == 1  # [start, start+10) names another code
+
+
+def test_create_a_code_from_the_palette_under_a_parent(client, demo):
+    response = apply(client, "interview-01.txt", 71, 100, new_code="Video feedback/Seeing herself")
+    assert response.status_code == 200, response.text
+    assert demo.codes.get("Seeing herself").parent == "Video feedback"
+    assert "Created code “Video feedback/Seeing herself”" in unquote(response.headers["x-message"])
+
+
+def test_remove_a_coding_by_delete_or_form(client, demo):
+    first, second = demo.codings.list(source_name="interview-01.txt")[:2]
+    response = client.request(
+        "DELETE", f"/codings/{first.id}?source=interview-01.txt&layer=Hannah", headers=FETCH
+    )
+    assert response.status_code == 200
+    assert f'id="coding-{first.id}"' not in response.text
+    response = client.post(
+        f"/codings/{second.id}/remove",
+        data={"source": "interview-01.txt", "csrf_token": "test-token"},
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == reader_url("interview-01.txt")
+    remaining = {c.id for c in demo.codings.list()}
+    assert first.id not in remaining and second.id not in remaining
+    before = snapshot(demo)
+    gone = client.request("DELETE", f"/codings/{first.id}", headers=FETCH)
+    assert gone.status_code == 404
+    assert f"no coding with id {first.id}" in gone.text
+    assert snapshot(demo) == before
+
+
+def test_memo_on_a_selection(client, demo):
+    response = client.post(
+        "/memos",
+        data={
+            "source": EMOJI_NAME,
+            "start": 13,
+            "end": 43,
+            "title": "First visit",
+            "text": "Tears 😀.",
+        },
+        headers=FETCH,
+    )
+    assert response.status_code == 200, response.text
+    memo = demo.memos.list("source")[-1]
+    assert (memo.source, memo.start, memo.end, memo.title, memo.text) == (
+        EMOJI_NAME,
+        13,
+        43,
+        "First visit",
+        "Tears 😀.",
+    )
+    assert "Tears 😀." in response.text
+    before = snapshot(demo)
+    empty = client.post(
+        "/memos", data={"source": EMOJI_NAME, "start": 1, "end": 2, "text": ""}, headers=FETCH
+    )
+    assert empty.status_code == 400
+    assert snapshot(demo) == before
+
+
+def test_undo_from_the_reader_and_from_a_page(client, demo):
+    start = demo.sources.text("interview-05.txt").index("Participant:") + 13
+    apply(client, "interview-05.txt", start, start + 20, code="Warmth")
+    count = len(demo.codings.list())
+    response = client.post("/undo", data={"source": "interview-05.txt"}, headers=FETCH)
+    assert response.status_code == 200
+    assert unquote(response.headers["x-message"]).startswith("Undid: code interview-05.txt [")
+    assert len(demo.codings.list()) == count - 1
+    page = client.post("/undo", data={"next": "/codes"}, headers=HTMX)
+    assert page.status_code == 204 and page.headers["hx-redirect"] == "/codes"
+    assert demo.log(1)[0].action == "undo"
+
+
+def test_nothing_to_undo_is_an_error_not_a_crash(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from thematica import create_project
+    from thematica.web import create_app
+
+    with create_project(tmp_path / "empty.thematica") as project:
+        client = TestClient(
+            create_app(project, port=8765, token="t"), base_url="http://127.0.0.1:8765"
+        )
+        response = client.post("/undo", headers={"X-CSRF-Token": "t", "HX-Request": "true"})
+        assert response.status_code == 400
+        assert "nothing to undo" in response.text
+        page = client.post("/undo", headers={"X-CSRF-Token": "t"})
+        assert page.status_code == 400 and "<h1>That did not work</h1>" in page.text
+
+
+def test_redirects_stay_on_this_server(client):
+    for target in ["//evil.example/", "https://evil.example/", "\\\\evil"]:
+        response = client.post("/journal", data={"text": "x", "csrf_token": "test-token"})
+        assert response.headers["location"].startswith("/")
+        response = client.post("/undo", data={"next": target, "csrf_token": "test-token"})
+        assert response.headers["location"] == "/"
+
+
+# -- the codebook -----------------------------------------------------------------------
+
+
+def test_codebook_tree_with_counts(client, demo):
+    page = client.get("/codes").text
+    for code in demo.codes.list():
+        assert f'href="/codes/{code.id}">{escape(code.name)}</a>' in page
+    referred = demo.codes.get("Getting referred")
+    total = sum(c.codings for c in demo.codes.list() if c.path.startswith("Getting referred"))
+    assert re.search(
+        rf'id="code-{referred.id}".*?>0 <span class="total">/ {total}</span>', page, re.S
+    )
+
+
+def test_code_page_lists_segments_with_context_and_participant(client, demo):
+    warmth = demo.codes.get("Warmth")
+    page = client.get(f"/codes/{warmth.id}").text
+    segments = demo.segments("Warmth", context=160)
+    assert f'Segments <span class="count">({len(segments)})</span>' in page
+    for segment in segments:
+        assert f"<mark>{escape(segment.text)}</mark>" in page
+        assert f"{escape(segment.after)}…</span>" in page
+        assert f"#span-{segment.start}-{segment.end}" in page
+    assert "<strong>Mother 1</strong>" in page
+    parent = demo.codes.get("Getting referred")
+    with_children = client.get(f"/codes/{parent.id}").text
+    assert with_children.count('class="segment"') == len(
+        demo.segments("Getting referred", children=True)
+    )
+    own = client.get(f"/codes/{parent.id}?scope=own").text
+    assert own.count('class="segment"') == 0
+    dev = client.get(f"/codes/{warmth.id}?coder=Dev").text
+    assert dev.count('class="segment"') == len(demo.segments("Warmth", coder="Dev"))
+
+
+def test_rename_recolour_describe_move_merge(client, demo):
+    warmth = demo.codes.get("Warmth")
+    post = lambda path, **data: client.post(path, data=data, headers=HTMX)  # noqa: E731
+    assert post(f"/codes/{warmth.id}/rename", name="Kindness").status_code == 204
+    assert demo.codes.get("Kindness").id == warmth.id
+    assert post(f"/codes/{warmth.id}/recolour", colour="#AA0000").status_code == 204
+    assert demo.codes.get("Kindness").colour == "#aa0000"
+    assert f".code-{warmth.id}{{--c:#aa0000}}" in client.get("/codes.css").text
+    assert post(f"/codes/{warmth.id}/describe", description="Felt cared for").status_code == 204
+    assert demo.codes.get("Kindness").description == "Felt cared for"
+    response = post(f"/codes/{warmth.id}/move", parent="")
+    assert response.status_code == 204
+    assert demo.codes.get("Kindness").parent is None
+    mothered = demo.codes.get("Feeling mothered")
+    moved = warmth.codings + mothered.codings
+    response = post(f"/codes/{mothered.id}/merge", into="Kindness")
+    assert response.status_code == 204
+    assert response.headers["hx-redirect"] == f"/codes/{warmth.id}"
+    assert demo.codes.get("Kindness").codings == moved
+    assert not [c for c in demo.codes.list() if c.name == "Feeling mothered"]
+    flash = unquote(response.cookies["thematica_flash"])
+    assert flash == "Merged “The therapist relationship/Feeling mothered” into “Kindness”."
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "status", "says"),
+    [
+        ("rename", {"name": "Chasing the referral"}, 400, "already named"),
+        ("rename", {"name": "  "}, 400, "needs a name"),
+        ("recolour", {"colour": "red"}, 400, "#rrggbb"),
+        ("move", {"parent": "Getting referred/Referral route"}, 400, "under itself"),
+        ("move", {"parent": "No such parent"}, 404, "unknown code"),
+        ("merge", {"into": "Getting referred"}, 400, "itself"),
+        ("merge", {"into": "Getting referred/Referral route"}, 400, "own children"),
+        ("merge", {}, 400, "choose the code"),
+    ],
+)
+def test_failed_codebook_change_changes_nothing(client, demo, action, data, status, says):
+    target = (
+        demo.codes.get("Getting referred")
+        if action in ("move", "merge")
+        else demo.codes.get("Referral route")
+    )
+    before = snapshot(demo)
+    response = client.post(f"/codes/{target.id}/{action}", data=data, headers=HTMX)
+    assert response.status_code == status, response.text
+    assert says in response.text
+    assert snapshot(demo) == before
+
+
+def test_change_to_a_code_that_is_gone_is_404(client, demo):
+    before = snapshot(demo)
+    response = client.post("/codes/9999/rename", data={"name": "x"}, headers=HTMX)
+    assert response.status_code == 404
+    assert "no code with id 9999" in response.text
+    assert client.get("/codes/9999").status_code == 404
+    assert snapshot(demo) == before
+
+
+def test_add_a_code(client, demo):
+    response = client.post(
+        "/codes",
+        data={"name": "Sleep", "parent": "Getting referred", "description": "Nights"},
+        headers=HTMX,
+    )
+    assert response.status_code == 204
+    code = demo.codes.get("Sleep")
+    assert response.headers["hx-redirect"] == "/codes"
+    assert (code.parent, code.description) == ("Getting referred", "Nights")
+
+
+def test_server_timing_of_the_reader(client):
+    response = client.get(reader_url("interview-05.txt"))
+    assert float(response.headers["server-timing"].removeprefix("app;dur=")) > 0
+
+
+def test_progress_counts_turns_touched_by_codings():
+    from thematica.web.views import _touched
+
+    turns = [(0, 10), (20, 30), (40, 50), (60, 70)]
+    assert _touched(turns, []) == 0
+    assert _touched(turns, [(5, 6)]) == 1
+    assert _touched(turns, [(0, 100)]) == 4
+    assert _touched(turns, [(10, 20), (30, 40)]) == 0  # half-open: touching is not overlap
+    assert _touched(turns, [(9, 21), (45, 46)]) == 3
+    brute = lambda ts, cs: sum(any(s < b and e > a for s, e in cs) for a, b in ts)  # noqa: E731
+    import random
+
+    rng = random.Random(7)
+    for _ in range(200):
+        codings = sorted((s, s + rng.randint(1, 15)) for s in rng.sample(range(80), 5))
+        assert _touched(turns, codings) == brute(turns, codings)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"in_vivo": "true", "end": 10_000_000},
+        {"new_code": "Brand new", "end": 10_000_000},
+        {"new_code": "Brand new", "source": "nope.txt"},
+        {"in_vivo": "true", "start": 50, "end": 50},
+        {"new_code": "No such parent/Child"},
+    ],
+)
+def test_failed_coding_with_a_new_code_adds_no_code(client, demo, fields):
+    before = snapshot(demo)
+    data = {"source": "interview-01.txt", "start": 40, "end": 60, **fields}
+    response = client.post("/codings", data=data, headers=FETCH)
+    assert response.status_code in (400, 404), response.text
+    assert snapshot(demo) == before
+
+
+def test_in_vivo_words_with_a_slash_name_a_top_level_code(client, demo):
+    text = "Participant: It was and/or something.\n"
+    demo.sources.add("slash.txt", text)
+    start = text.index("and/or")
+    response = apply(client, "slash.txt", start, start + 6, in_vivo="true")
+    assert response.status_code == 200, response.text
+    assert demo.codes.get("and/or").parent is None
