@@ -4,12 +4,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-THEMATICA = str(Path(sys.executable).with_name("thematica"))
+from tests.cli import THEMATICA, fails, out, run
 
 INTERVIEW = """Interviewer: How did you first hear about the team?
 
@@ -19,32 +18,6 @@ Interviewer: And the sessions?
 
 Participant: She was kind to me. Like someone was looking after me for once.
 """
-
-
-def run(*args, check=True, env=None):
-    result = subprocess.run(
-        [THEMATICA, *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "THEMATICA_USER": "Hannah", "COLUMNS": "", **(env or {})},
-    )
-    if check:
-        assert result.returncode == 0, result.stderr
-        assert result.stderr == ""
-    return result
-
-
-def out(*args):
-    return run(*args).stdout
-
-
-def fails(*args):
-    result = run(*args, check=False)
-    assert result.returncode == 2
-    assert result.stdout == ""
-    assert result.stderr.count("\n") == 1, result.stderr
-    assert result.stderr.startswith("Error: ")
-    return result.stderr.removeprefix("Error: ").rstrip("\n")
 
 
 @pytest.fixture

@@ -2,44 +2,17 @@
 output, exit codes."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli import fails, out
 from tests.interop.conftest import sample
 from thematica import __version__
 
-THEMATICA = str(Path(sys.executable).with_name("thematica"))
 INTERVIEW = (
     "Interviewer: How was it?\r\n\r\nParticipant: She made me tea \U0001f375 and sat with me.\r\n"
 )
-
-
-def run(*args, check=True):
-    result = subprocess.run(
-        [THEMATICA, *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "THEMATICA_USER": "Hannah", "COLUMNS": ""},
-    )
-    if check:
-        assert result.returncode == 0, result.stderr
-        assert result.stderr == ""
-    return result
-
-
-def out(*args):
-    return run(*args).stdout
-
-
-def fails(*args):
-    result = run(*args, check=False)
-    assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: "), result.stderr
-    return result.stderr.removeprefix("Error: ").rstrip("\n")
 
 
 @pytest.fixture

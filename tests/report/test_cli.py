@@ -1,42 +1,12 @@
 """`thematica table1` as a user runs it: a real process, exact output, exit codes."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli import fails, out, run
 from tests.report.conftest import EDUCATION, EXPECTED, EXPECTED_MD
-
-THEMATICA = str(Path(sys.executable).with_name("thematica"))
-
-
-def run(*args, check=True):
-    result = subprocess.run(
-        [THEMATICA, *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "THEMATICA_USER": "Hannah", "COLUMNS": ""},
-    )
-    if check:
-        assert result.returncode == 0, result.stderr
-        assert result.stderr == ""
-    return result
-
-
-def out(*args):
-    return run(*args).stdout
-
-
-def fails(*args):
-    result = run(*args, check=False)
-    assert result.returncode == 2
-    assert result.stdout == ""
-    assert result.stderr.count("\n") == 1, result.stderr
-    assert result.stderr.startswith("Error: ")
-    return result.stderr.removeprefix("Error: ").rstrip("\n")
 
 
 @pytest.fixture

@@ -1,15 +1,12 @@
 """The themes commands as a user runs them: a real `thematica` process, exact output."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-THEMATICA = str(Path(sys.executable).with_name("thematica"))
+from tests.cli import fails, out
 
 I1 = """Interviewer: How did you first hear about the team?
 
@@ -24,32 +21,6 @@ I3 = """Interviewer: Did you tell them how you felt?
 
 Participant: No. I said I'm grand. I thought they'd take [my baby] off me.
 """
-
-
-def run(*args, check=True):
-    result = subprocess.run(
-        [THEMATICA, *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "THEMATICA_USER": "Hannah", "COLUMNS": ""},
-    )
-    if check:
-        assert result.returncode == 0, result.stderr
-        assert result.stderr == ""
-    return result
-
-
-def out(*args):
-    return run(*args).stdout
-
-
-def fails(*args):
-    result = run(*args, check=False)
-    assert result.returncode == 2
-    assert result.stdout == ""
-    assert result.stderr.count("\n") == 1, result.stderr
-    assert result.stderr.startswith("Error: ")
-    return result.stderr.removeprefix("Error: ").rstrip("\n")
 
 
 @pytest.fixture
