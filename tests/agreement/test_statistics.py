@@ -505,3 +505,26 @@ def test_counter_sanity_of_fixtures():
     assert len(WIKIPEDIA_FLEISS) == 14 and len(WIKIPEDIA_FLEISS[0]) == 10
     totals = Counter(v for row in WIKIPEDIA_FLEISS for v in row)
     assert [totals[k] for k in range(1, 6)] == [20, 28, 39, 21, 32]  # p_j .143 .200 .279 .150 .229
+
+
+# Gwet's own package irrCAC (R, version 1.0, the "overview" vignette, which follows Gwet
+# 2014, Handbook of Inter-Rater Reliability): the contingency table cont3x3abstractors,
+# 100 abstracts classified Ectopic / AIU / NIU by two abstractors. irrCAC reports Cohen's
+# kappa 0.7964094, Scott's pi 0.7962397 and Gwet's AC1 0.8493305 (percent agreement 0.89).
+ABSTRACTORS = (
+    [("Ectopic", "Ectopic")] * 13
+    + [("AIU", "AIU")] * 20
+    + [("AIU", "NIU")] * 7
+    + [("NIU", "AIU")] * 4
+    + [("NIU", "NIU")] * 56
+)
+
+
+def test_gwet_ac1_and_the_kappas_match_irrcac_on_the_abstractors_table():
+    from thematica.agreement import cohen_kappa, gwet_ac1, percent_agreement, scott_pi
+
+    data = [[a for a, _ in ABSTRACTORS], [b for _, b in ABSTRACTORS]]
+    assert percent_agreement(data) == pytest.approx(0.89)
+    assert cohen_kappa(data) == pytest.approx(0.7964094, abs=1e-7)
+    assert scott_pi(data) == pytest.approx(0.7962397, abs=1e-7)
+    assert gwet_ac1(data) == pytest.approx(0.8493305, abs=1e-7)
