@@ -291,14 +291,13 @@ def _items(
     rows = conn.execute(query).all()
     tree = _Tree(conn)
     texts = span_texts(conn, [(r.source_id, r.start, r.end) for r in rows])
+    coder_ids = dict(conn.execute(select(coder_table.c.name, coder_table.c.id)).all())
     found = []
     for row, (_, words, _) in zip(rows, texts, strict=True):
         names = row.coders.split(",")
         spans = {}
         for name in names:
-            coder_id = conn.execute(
-                select(coder_table.c.id).where(coder_table.c.name == name)
-            ).scalar()
+            coder_id = coder_ids.get(name)
             # The coders' codings as they are now, inside the item's stretch.
             current = conn.execute(
                 select(coding.c.start, coding.c.end).where(

@@ -17,8 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import func, select
+
 from thematica.report import charts
 from thematica.report.table1 import Table1, demographics
+from thematica.store.schema import coder as coder_table
+from thematica.store.schema import coding
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -186,11 +190,17 @@ def methods(project: Project) -> str:
 
     sources = project.sources.list()
     words = sum(s.words for s in sources)
-    layers: dict[str, set[str]] = {}
+    layers: dict[str, set[int]] = {}
     counts: dict[str, int] = {}
-    for c in project.codings.list():
-        layers.setdefault(c.coder, set()).add(c.source)
-        counts[c.coder] = counts.get(c.coder, 0) + 1
+    with project.read() as conn:
+        per_source = conn.execute(
+            select(coder_table.c.name, coding.c.source_id, func.count())
+            .join(coder_table, coder_table.c.id == coding.c.coder_id)
+            .group_by(coder_table.c.name, coding.c.source_id)
+        ).all()
+    for name, source_id, n in per_source:
+        layers.setdefault(name, set()).add(source_id)
+        counts[name] = counts.get(name, 0) + n
     people = {
         name: found for name, found in layers.items() if name not in ("consensus", "structural")
     }
