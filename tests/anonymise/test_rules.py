@@ -4,8 +4,6 @@ score against the demo study's answer key.
 Every sentence here was written for these tests (no published text).
 """
 
-import os
-import time
 from pathlib import Path
 
 import pytest
@@ -590,20 +588,3 @@ def test_demo_answer_key():
     # Nothing the rules do not claim to find is proposed under another label (the demo
     # has no reference numbers, so no REFERENCE either).
     assert {label for label, s in scores.items() if s.proposed} <= set(FLOORS)
-
-
-def test_words_per_second():
-    texts = [p.read_text(encoding="utf-8") for p in sorted(DEMO.glob("interview-*.txt"))]
-    words = sum(len(t.split()) for t in texts)
-    recognisers = [registered()[name] for name in RULES]
-    best = 0.0
-    for _ in range(3):
-        started = time.perf_counter()
-        for text in texts:
-            for find in recognisers:
-                find(text)
-        best = max(best, words / (time.perf_counter() - started))
-    print(f"rules: {words} words at {best:,.0f} words/s")
-    # The target is 50,000 words/s on two idle cores (measured ~110,000); the floor
-    # leaves room for a loaded test machine.
-    assert best >= float(os.environ.get("THEMATICA_RULES_MIN_WPS", 30000))

@@ -26,16 +26,12 @@ from pathlib import Path
 
 from thematica.anonymise.findings import LABELS
 from thematica.anonymise.pipeline import Proposal
+from thematica.anonymise.pseudonyms import words
 from thematica.errors import InvalidInput
 from thematica.ingest.files import read_text
 
 COLUMNS = ("text", "decision", "label", "placeholder", "source", "start", "end")
 VERDICTS = ("accept", "reject")
-
-
-def words(text: str) -> str:
-    """Words in one form, so that decisions match whatever the case and spacing."""
-    return " ".join(text.lower().split())
 
 
 @dataclass(frozen=True)

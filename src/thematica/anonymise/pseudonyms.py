@@ -35,7 +35,7 @@ NAMED = {
 }
 
 
-def _words(text: str) -> str:
+def words(text: str) -> str:
     """An identifier's words in one form: lower case, single spaces."""
     return " ".join(text.lower().split())
 
@@ -64,15 +64,15 @@ class Pseudonyms:
     table: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._chosen = {_words(k): v for k, v in self.overrides.items()}
+        self._chosen = {words(k): v for k, v in self.overrides.items()}
 
     def placeholder(self, label: str, text: str) -> str:
-        words = _words(text)
-        if label == "NAME" and words in self.aliases:
-            words = _words(self.aliases[words])
-        if words in self._chosen:
-            return self._chosen[words]
-        key = (label, words)
+        said = words(text)
+        if label == "NAME" and said in self.aliases:
+            said = words(self.aliases[said])
+        if said in self._chosen:
+            return self._chosen[said]
+        key = (label, said)
         if key not in self.table:
             self.table[key] = self._next(label)
         return self.table[key]
@@ -80,7 +80,7 @@ class Pseudonyms:
     def keep(self, label: str, text: str, placeholder: str) -> None:
         """Hold ``text`` to a placeholder given before (by an earlier anonymisation, whose
         key lists it), so that later transcripts use the same one."""
-        self.table[(label, _words(text))] = placeholder
+        self.table[(label, words(text))] = placeholder
 
     def _next(self, label: str) -> str:
         if label not in NUMBERED and label not in LETTERED:

@@ -133,7 +133,7 @@ def anonymise_review(
     from collections import Counter
 
     from thematica.anonymise.apply import find, pseudonyms_for
-    from thematica.anonymise.decisions import words
+    from thematica.anonymise.pseudonyms import words
 
     texts = _texts(ctx, files)
     known, reviewed = _names(names), _decisions(decisions, must_exist=False)
