@@ -246,7 +246,11 @@ def _default_sources(conn: Connection, coder_ids: list[int]) -> list[int]:
 
 
 def merged(spans: Intervals) -> Intervals:
-    """Sorted, disjoint intervals covering the same characters (touching ones joined)."""
+    """Sorted, disjoint intervals covering the same characters (touching ones joined).
+
+    :func:`thematica.text.span.union` on plain tuples: a comparison merges hundreds of
+    thousands of intervals, and a ``Span`` checks itself as it is made.
+    """
     out: Intervals = []
     for start, end in sorted(spans):
         if out and start <= out[-1][1]:
