@@ -76,48 +76,69 @@ def check_name(name: str) -> str:
     return cleaned
 
 
-class _Tree:
-    """All codes of a project in memory: a few hundred rows, read in one query."""
+class NamedTree:
+    """Named rows in a tree (``id``, ``parent_id``, ``name``, ``position``), held in
+    memory: the codebook's codes, and the themes (see thematica.themes.tree)."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.rows = {
-            row.id: row
-            for row in conn.execute(
-                select(
-                    code.c.id,
-                    code.c.parent_id,
-                    code.c.name,
-                    code.c.description,
-                    code.c.colour,
-                    code.c.position,
-                )
-            )
-        }
+    def __init__(self, rows: dict[int, Any]) -> None:
+        self.rows = rows
         self.children: dict[int | None, list[int]] = {}
         for row in sorted(self.rows.values(), key=lambda r: (r.position, r.id)):
             self.children.setdefault(row.parent_id, []).append(row.id)
 
-    def path(self, code_id: int) -> str:
+    def path(self, node_id: int) -> str:
+        """``Parent/Child``: the names from the top down."""
         parts = []
-        current: int | None = code_id
+        current: int | None = node_id
         while current is not None:
             parts.append(self.rows[current].name)
             current = self.rows[current].parent_id
         return SEPARATOR.join(reversed(parts))
 
     def walk(self, parent: int | None = None, depth: int = 0) -> Iterable[tuple[int, int]]:
+        """``(id, depth)`` depth first, in order."""
         for child in self.children.get(parent, []):
             yield child, depth
             yield from self.walk(child, depth + 1)
 
-    def descendants(self, code_id: int) -> list[int]:
-        return [c for c, _ in self.walk(code_id)]
+    def descendants(self, node_id: int) -> list[int]:
+        return [n for n, _ in self.walk(node_id)]
 
     def child_named(self, parent: int | None, name: str) -> int | None:
         for child in self.children.get(parent, []):
             if self.rows[child].name == name:
                 return child
         return None
+
+    def at_path(self, path: str) -> int | None:
+        """The row at ``Parent/Child``, or None."""
+        current: int | None = None
+        for part in path.split(SEPARATOR):
+            current = self.child_named(current, part.strip())
+            if current is None:
+                return None
+        return current
+
+
+class _Tree(NamedTree):
+    """All codes of a project in memory: a few hundred rows, read in one query."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(
+            {
+                row.id: row
+                for row in conn.execute(
+                    select(
+                        code.c.id,
+                        code.c.parent_id,
+                        code.c.name,
+                        code.c.description,
+                        code.c.colour,
+                        code.c.position,
+                    )
+                )
+            }
+        )
 
     def find(self, name: str) -> int:
         matches = [r.id for r in self.rows.values() if r.name == name]
@@ -126,14 +147,8 @@ class _Tree:
         if len(matches) > 1:
             paths = " or ".join(repr(self.path(m)) for m in matches[:3])
             raise InvalidInput(f"code name {name!r} is ambiguous: use its path, e.g. {paths}")
-        if SEPARATOR in name:
-            current: int | None = None
-            for part in name.split(SEPARATOR):
-                current = self.child_named(current, part.strip())
-                if current is None:
-                    break
-            if current is not None:
-                return current
+        if SEPARATOR in name and (found := self.at_path(name)) is not None:
+            return found
         raise not_found("code", name, [r.name for r in self.rows.values()], "thematica codes list")
 
     def code(self, code_id: int, codings: int = 0) -> Code:

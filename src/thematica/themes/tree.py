@@ -7,14 +7,13 @@ one query (and the code links in another) and works on it in memory.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from thematica.coding.codebook import find_code
+from thematica.coding.codebook import NamedTree, find_code
 from thematica.errors import InvalidInput, not_found
 from thematica.store.schema import code, theme, theme_code
 
@@ -135,11 +134,11 @@ class CodeNames:
         return find_code(self.conn, name)
 
 
-class ThemeTree:
+class ThemeTree(NamedTree):
     """Every theme of a project and its linked codes."""
 
     def __init__(self, conn: Connection) -> None:
-        self.rows = {
+        rows = {
             r.id: Row(
                 r.id, r.parent_id, r.name, r.definition, r.status, bool(r.contextual), r.position
             )
@@ -155,9 +154,7 @@ class ThemeTree:
                 )
             )
         }
-        self.children: dict[int | None, list[int]] = {}
-        for row in sorted(self.rows.values(), key=lambda r: (r.position, r.id)):
-            self.children.setdefault(row.parent_id, []).append(row.id)
+        super().__init__(rows)
         # theme id -> [(link id, code id)], in the order they were linked
         self.links: dict[int, list[tuple[int, int]]] = {}
         for link_id, theme_id, code_id in conn.execute(
@@ -167,15 +164,9 @@ class ThemeTree:
         ):
             self.links.setdefault(theme_id, []).append((link_id, code_id))
 
-    def path(self, theme_id: int | None) -> str | None:
-        if theme_id is None:
-            return None
-        parts = []
-        current: int | None = theme_id
-        while current is not None:
-            parts.append(self.rows[current].name)
-            current = self.rows[current].parent_id
-        return SEPARATOR.join(reversed(parts))
+    def path(self, theme_id: int | None) -> str | None:  # type: ignore[override]
+        """A theme's path; None for no theme (the parent of a top-level theme)."""
+        return None if theme_id is None else super().path(theme_id)
 
     def depth(self, theme_id: int) -> int:
         depth, current = 0, self.rows[theme_id].parent_id
@@ -183,23 +174,8 @@ class ThemeTree:
             depth, current = depth + 1, self.rows[current].parent_id
         return depth
 
-    def walk(self, parent: int | None = None, depth: int = 0) -> Iterable[tuple[int, int]]:
-        """``(theme id, depth)`` depth first, in order."""
-        for child in self.children.get(parent, []):
-            yield child, depth
-            yield from self.walk(child, depth + 1)
-
-    def descendants(self, theme_id: int) -> list[int]:
-        return [t for t, _ in self.walk(theme_id)]
-
     def codes(self, theme_id: int) -> list[int]:
         return [code_id for _, code_id in self.links.get(theme_id, [])]
-
-    def child_named(self, parent: int | None, name: str) -> int | None:
-        for child in self.children.get(parent, []):
-            if self.rows[child].name == name:
-                return child
-        return None
 
     def find(self, ref: str) -> int:
         """A theme by its name (when unique), its ``Theme/Subtheme`` path, or its number."""
@@ -212,14 +188,8 @@ class ThemeTree:
             raise InvalidInput(
                 f"theme name {ref!r} is ambiguous: use its path or number, e.g. {paths}"
             )
-        if SEPARATOR in ref:
-            current: int | None = None
-            for part in ref.split(SEPARATOR):
-                current = self.child_named(current, part.strip())
-                if current is None:
-                    break
-            if current is not None:
-                return current
+        if SEPARATOR in ref and (found := self.at_path(ref)) is not None:
+            return found
         number = _NUMBER.fullmatch(ref)
         if number and int(number.group(1)) in self.rows:
             return int(number.group(1))
