@@ -460,3 +460,59 @@ def test_codebook_rename_refused_shows_the_error(page, server):
     assert page.url.endswith(f"/codes/{route.id}")
     with read(path) as project:
         assert project.codes.get("Referral route").id == route.id
+
+
+def htmx_idle(page):
+    """Wait until htmx has swapped and settled what it last fetched: a key pressed
+    before that lands on buttons htmx has not wired yet (no one types that fast)."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, "
+        ".htmx-added')"
+    )
+
+
+def test_agreement_and_consensus_by_keyboard(page, server, screenshots):
+    url, path = server
+    page.goto(f"{url}agreement?a=Dev&b=Hannah&unit=turn")
+    assert "Cohen" in page.inner_text("#agreement-table")
+    assert "per turn" in page.inner_text("caption.method")
+    page.click("#start-consensus")
+    page.wait_for_selector("#consensus-progress")
+    wait_message(page, "disagreements to resolve")
+    first = page.get_attribute("#item", "data-item")
+    total = int(page.inner_text("#consensus-progress").split(" of ")[1].split()[0])
+    htmx_idle(page)
+    page.keyboard.press("u")
+    page.wait_for_function("id => document.getElementById('item').dataset.item !== id", arg=first)
+    second = page.get_attribute("#item", "data-item")
+    page.fill("#consensus-memo", "She means the counselling service only.")
+    page.click("h1")  # leave the memo field: keys there are typing
+    htmx_idle(page)
+    page.keyboard.press("b")
+    page.wait_for_function("id => document.getElementById('item').dataset.item !== id", arg=second)
+    assert f"{total - 2} of {total} left" in page.inner_text("#consensus-progress")
+    screenshots(page, "agreement", docs=True)
+    from thematica.agreement import consensus
+
+    with read(path) as project:
+        done = {i.id: i for i in consensus.items(project, status="resolved")}
+        assert done[int(first)].resolution == "union"
+        assert done[int(second)].resolution == "take Hannah"
+        memos = [m for m in project.memos.list() if "counselling service only" in m.text]
+        assert len(memos) == 1
+
+
+def test_themes_board_link_a_code(page, server, screenshots):
+    url, path = server
+    page.goto(f"{url}themes")
+    page.fill("#theme-name", "Being seen")
+    page.click("text=Add theme")
+    page.wait_for_selector("h2:has-text('Being seen')")
+    card = page.locator("article.theme-card", has=page.locator("h2:has-text('Being seen')"))
+    card.locator("select[name=code]").select_option("Getting referred")
+    card.locator("button:has-text('Link')").first.click()
+    wait_message(page, "Linked “Getting referred”")
+    assert "Getting referred" in card.locator(".linked-codes").inner_text()
+    screenshots(page, "themes", docs=True)
+    with read(path) as project:
+        assert "Getting referred" in project.themes.get("Being seen").codes

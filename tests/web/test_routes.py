@@ -466,3 +466,42 @@ def test_in_vivo_words_with_a_slash_name_a_top_level_code(client, demo):
     response = apply(client, "slash.txt", start, start + 6, in_vivo="true")
     assert response.status_code == 200, response.text
     assert demo.codes.get("and/or").parent is None
+
+
+def test_agreement_page_and_consensus(client, demo):
+    from thematica.agreement import consensus
+
+    page = client.get("/agreement?a=Dev&b=Hannah&unit=char")
+    assert page.status_code == 200
+    assert "per character" in page.text and "Prevalence" in page.text
+    assert "Start consensus" in page.text
+    headers = {"x-csrf-token": "test-token"}
+    started = client.post("/consensus/start", data={"a": "Dev", "b": "Hannah"}, headers=headers)
+    assert started.status_code == 303
+    item = consensus.next_item(demo)
+    made = client.post(
+        f"/consensus/{item.id}/resolve", data={"key": "a", "memo": ""}, headers=headers
+    )
+    assert made.status_code == 303
+    assert consensus.items_by_id(demo, [item.id])[0].resolution == "take Dev"
+    refused = client.post(f"/consensus/{item.id}/resolve", data={"key": "z"}, headers=headers)
+    assert refused.status_code == 400
+    page = client.get("/agreement")
+    assert "left" in page.text
+
+
+def test_themes_board_changes(client, demo):
+    headers = {"x-csrf-token": "test-token"}
+    assert client.post("/themes", data={"name": "Being seen"}, headers=headers).status_code == 303
+    link = {"theme": "Being seen", "code": "Getting referred"}
+    assert client.post("/themes/link", data=link, headers=headers).status_code == 303
+    define = {"theme": "Being seen", "definition": "Feeling noticed."}
+    assert client.post("/themes/define", data=define, headers=headers).status_code == 303
+    status = {"theme": "Being seen", "status": "reviewed"}
+    assert client.post("/themes/status", data=status, headers=headers).status_code == 303
+    theme = demo.themes.get("Being seen")
+    assert theme.codes == ("Getting referred",) and theme.status == "reviewed"
+    board = client.get("/themes")
+    assert board.status_code == 200 and "Feeling noticed." in board.text
+    bad = client.post("/themes/status", data={"theme": "Nope", "status": "x"}, headers=headers)
+    assert bad.status_code in (400, 404)

@@ -28,6 +28,13 @@ CHANGES = [
     ("POST", "/codes/2/merge", {"into": "Getting referred/Chasing the referral"}),
     ("POST", "/codings/1/remove", {}),
     ("DELETE", "/codings/1", None),
+    ("POST", "/consensus/start", {"a": "Dev", "b": "Hannah"}),
+    ("POST", "/consensus/1/resolve", {"key": "a"}),
+    ("POST", "/themes", {"name": "A theme"}),
+    ("POST", "/themes/define", {"theme": "A theme", "definition": "Defined"}),
+    ("POST", "/themes/status", {"theme": "A theme", "status": "reviewed"}),
+    ("POST", "/themes/link", {"theme": "A theme", "code": "Warmth"}),
+    ("POST", "/themes/unlink", {"theme": "A theme", "code": "Warmth"}),
 ]
 
 
@@ -58,6 +65,7 @@ def test_every_change_route_is_listed():
     }
     listed = {(m, re.sub(r"/\d+", "/{code_id}", p)) for m, p, _ in CHANGES}
     listed = {(m, p.replace("/codings/{code_id}", "/codings/{coding_id}")) for m, p in listed}
+    listed = {(m, p.replace("/consensus/{code_id}", "/consensus/{item_id}")) for m, p in listed}
     assert routes == listed
 
 

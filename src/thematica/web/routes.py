@@ -269,3 +269,144 @@ def code_merge(request: Request, code_id: int, into: OptionalText = None) -> Res
     old = _code_path(request, code_id)
     made = _project(request).codes.merge(old, into)
     return done(request, f"Merged “{old}” into “{made.path}”.", f"/codes/{made.id}")
+
+
+# -- agreement and consensus ------------------------------------------------------------
+
+
+@router.get("/agreement", response_class=HTMLResponse)
+def agreement(
+    request: Request, a: str | None = None, b: str | None = None, unit: str = "turn"
+) -> Response:
+    from thematica.agreement import consensus
+    from thematica.agreement.compare import compare
+
+    project = _project(request)
+    coders = views.coders_of(project)
+    a = a or (coders[0] if coders else "")
+    b = b or (next((c for c in coders if c != a), ""))
+    unit = unit if unit in ("turn", "char") else "turn"
+    comparison = compare(project, [a, b], unit=unit) if a and b and a != b else None
+    try:
+        progress = consensus.progress(project)
+    except NotFound:
+        progress = None
+    item = consensus.next_item(project) if progress else None
+    sides = []
+    if item:
+        for key, name in zip("ab", item.coders, strict=False):
+            spans = item.spans.get(name, [])
+            sides.append((key, name, spans, views.marked_pieces(item.text, item.start, spans)))
+    undo, version = views.latest_event(project)
+    return page(
+        request,
+        "agreement.html",
+        coders=coders,
+        a=a,
+        b=b,
+        unit=unit,
+        comparison=comparison,
+        progress=progress,
+        item=item,
+        sides=sides,
+        keys=views.CONSENSUS_KEYS,
+        undo=undo,
+        version=version,
+    )
+
+
+@router.post("/consensus/start")
+def consensus_start(request: Request, a: Text = "", b: Text = "") -> Response:
+    from thematica.agreement import consensus
+
+    started = consensus.start(_project(request), [a, b])
+    message = (
+        f"Started consensus of {a} and {b}: {started.seeded} agreed codings copied, "
+        f"{started.queued} disagreements to resolve."
+    )
+    return done(request, message, f"/agreement?a={quote(a)}&b={quote(b)}#queue")
+
+
+@router.post("/consensus/{item_id}/resolve")
+def consensus_resolve(
+    request: Request,
+    item_id: int,
+    key: Text = "",
+    memo: Text = "",
+    next_url: Annotated[str | None, Form(alias="next")] = None,
+) -> Response:
+    from thematica.agreement import consensus
+
+    if key not in views.CONSENSUS_KEYS:
+        raise InvalidInput("decide with A, B, U, I or D")
+    how, which, _ = views.CONSENSUS_KEYS[key]
+    project = _project(request)
+    coder = None
+    if which is not None:
+        coder = consensus.items_by_id(project, [item_id])
+        if not coder:
+            raise NotFound(f"no consensus item {item_id}")
+        coder = coder[0].coders[which]
+    made = consensus.resolve(project, item_id, how, coder=coder, memo_text=memo)
+    message = f"Resolved item {made.id} ({made.code}): {made.resolution}."
+    return done(request, message, local(next_url, "/agreement") + "#queue")
+
+
+# -- the themes board ---------------------------------------------------------------------
+
+THEME_STATUSES = ("candidate", "reviewed", "defined")
+
+
+@router.get("/themes", response_class=HTMLResponse)
+def themes_board(request: Request) -> Response:
+    project = _project(request)
+    themes = project.themes.list()
+    words = {
+        row.theme: row.words
+        for row in project.themes.prevalence().rows
+        if row.kind in ("theme", "subtheme")
+    }
+    undo, version = views.latest_event(project)
+    return page(
+        request,
+        "themes.html",
+        columns=[t for t in themes if t.parent is None],
+        children={t.path: [c for c in themes if c.parent == t.path] for t in themes},
+        words=words,
+        codes=project.codes.list(),
+        statuses=THEME_STATUSES,
+        undo=undo,
+        version=version,
+    )
+
+
+@router.post("/themes")
+def theme_add(request: Request, name: Text = "", parent: OptionalText = None) -> Response:
+    made = _project(request).themes.add(name, parent=parent or None)
+    return done(request, f"Added theme “{made.path}”.", "/themes")
+
+
+@router.post("/themes/define")
+def theme_define(request: Request, theme: Text = "", definition: Text = "") -> Response:
+    made = _project(request).themes.define(theme, definition)
+    return done(request, f"Defined “{made.path}”.", "/themes")
+
+
+@router.post("/themes/status")
+def theme_status(request: Request, theme: Text = "", status: Text = "") -> Response:
+    made = _project(request).themes.set_status(theme, status)
+    return done(request, f"“{made.path}” is now {made.status}.", "/themes")
+
+
+@router.post("/themes/link")
+def theme_link(request: Request, theme: Text = "", code: Text = "") -> Response:
+    if not code:
+        raise InvalidInput("choose a code to link")
+    made = _project(request).themes.link(theme, [code])
+    return done(request, f"Linked “{code}” to “{made.path}”.", "/themes")
+
+
+@router.post("/themes/unlink")
+def theme_unlink(request: Request, theme: Text = "", code: Text = "") -> Response:
+    made = _project(request).themes.unlink(theme, [code])
+    return done(request, f"Unlinked “{code}” from “{made.path}”.", "/themes")

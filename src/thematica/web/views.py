@@ -391,3 +391,40 @@ def dashboard(project: Project, activity: int = 15) -> Dashboard:
 def latest_event(project: Project) -> tuple[UndoView | None, int]:
     events = project.log(20)
     return undo_view(events), events[0].id if events else 0
+
+
+# -- agreement and consensus ------------------------------------------------------------
+
+CONSENSUS_KEYS = {
+    "a": ("take", 0, "take the first coder's version"),
+    "b": ("take", 1, "take the second coder's version"),
+    "u": ("union", None, "union: everything either coded"),
+    "i": ("intersection", None, "intersection: only what both coded"),
+    "d": ("drop", None, "drop: the code does not apply here"),
+}
+
+
+@dataclass
+class Piece:
+    text: str
+    marked: bool
+
+
+def marked_pieces(text: str, start: int, spans: list[tuple[int, int]]) -> list[Piece]:
+    """``text`` (which begins at offset ``start``) cut into pieces, each marked when it
+    lies inside one of ``spans`` (offsets in code points, as the API counts them)."""
+    cuts = sorted({0, len(text)} | {max(0, min(len(text), p - start)) for s in spans for p in s})
+    pieces = []
+    for left, right in zip(cuts, cuts[1:], strict=False):
+        if right <= left:
+            continue
+        inside = any(s - start <= left and right <= e - start for s, e in spans)
+        pieces.append(Piece(text[left:right], inside))
+    return pieces
+
+
+def coders_of(project: Project) -> list[str]:
+    """The coders with codings, without consensus layers."""
+    from thematica.agreement.consensus import LAYER
+
+    return sorted({c.coder for c in project.codings.list()} - {LAYER})

@@ -49,3 +49,18 @@
 
   window.thematica = Object.assign(window.thematica || {}, { showError, typing });
 })();
+
+// One-key decisions: a form with data-keys submits through its button whose data-key is
+// the key pressed, when focus is not in a text field (the consensus queue).
+(() => {
+  "use strict";
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
+    const form = document.querySelector("form[data-keys]");
+    if (!form || window.thematica.typing(event.target) || document.querySelector("dialog[open]")) return;
+    const button = form.querySelector(`button[data-key="${CSS.escape(event.key.toLowerCase())}"]`);
+    if (!button || button.disabled) return;
+    event.preventDefault();
+    button.click();
+  });
+})();
