@@ -505,3 +505,27 @@ def test_themes_board_changes(client, demo):
     assert board.status_code == 200 and "Feeling noticed." in board.text
     bad = client.post("/themes/status", data={"theme": "Nope", "status": "x"}, headers=headers)
     assert bad.status_code in (400, 404)
+
+
+def test_a_blind_coder_sees_only_their_own_codings_of_double_coded_sources(demo, demo_path):
+    import warnings
+
+    from fastapi.testclient import TestClient
+
+    from tests.web.conftest import BASE, PORT
+    from thematica import open_project
+    from thematica.agreement.double_coding import pick, set_blind
+    from thematica.web import create_app
+
+    pick(demo, ["interview-02.txt"])
+    set_blind(demo, "Dev")
+    dev_own = demo.codings.list(source_name="interview-02.txt", coder_name="Dev")
+    assert len(demo.codings.list(source_name="interview-02.txt")) > len(dev_own)
+    everyone = demo.codings.list(source_name="interview-05.txt")
+    with open_project(demo_path, actor="Dev") as as_dev, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with TestClient(create_app(as_dev, port=PORT, token="test-token"), base_url=BASE) as blind:
+            doubled = blind.get(reader_url("interview-02.txt", "*")).text
+            assert doubled.count('class="coding"') == len(dev_own)
+            other = blind.get(reader_url("interview-05.txt", "*")).text
+            assert other.count('class="coding"') == len(everyone)
