@@ -58,6 +58,9 @@
     if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
     const form = document.querySelector("form[data-keys]");
     if (!form || window.thematica.typing(event.target) || document.querySelector("dialog[open]")) return;
+    // While a decision is on its way, or its answer is being swapped in, a key would
+    // land on the old item's buttons: wait for the next item.
+    if (document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")) return;
     const button = form.querySelector(`button[data-key="${CSS.escape(event.key.toLowerCase())}"]`);
     if (!button || button.disabled) return;
     event.preventDefault();
