@@ -184,3 +184,14 @@ def test_a_reviewer_can_add_one_missed_place_and_it_wins_over_overlaps():
     stale = Decisions(decisions=[Decision("autumn", "accept", "DATE", "", "i.txt", at, at + 6)])
     with pytest.raises(InvalidInput, match="no longer fits its text"):
         plan({"i.txt": text}, recognisers=[], decisions=stale)
+
+
+def test_two_files_of_one_name_are_refused(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "i.txt").write_text(TEXT)
+    key = fast_key(tmp_path)
+    paths = [tmp_path / "a" / "i.txt", tmp_path / "b" / "i.txt"]
+    with pytest.raises(InvalidInput, match="two files are called i.txt: anonymise them separately"):
+        anonymise_files(paths, tmp_path / "out", key, PASS, recognisers=RULES)
+    assert not (tmp_path / "out").exists()

@@ -456,8 +456,8 @@ def _bootstrap(
     for source_id in study.sources:
         units = units_of[source_id]
         starts = [start for start, _ in units]
-        layers = study.spans.get((source_id, code_id), [[] for _ in range(m)])
-        hits = [_units_hit(merged(layer), units, starts) for layer in layers]
+        layers = study.joined.get((source_id, code_id), [[] for _ in range(m)])
+        hits = [_units_hit(layer, units, starts) for layer in layers]
         for c in range(m):
             rows[c] += [int(u in hits[c]) for u in range(len(units))]
     kappa = cohen_kappa if m == 2 else fleiss_kappa
@@ -578,8 +578,8 @@ def disagreements(
 
     study = load_layers(project, coders, sources, codes)
     found: list[tuple[int, Disagreement]] = []
-    for (source_id, code_id), layers in study.spans.items():
-        for start, end, parts in components([merged(layer) for layer in layers]):
+    for (source_id, code_id), layers in study.joined.items():
+        for start, end, parts in components(layers):
             if all(part == parts[0] for part in parts):
                 continue
             tally = char_tally(parts, end)

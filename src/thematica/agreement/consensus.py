@@ -107,8 +107,8 @@ def start(
             )
         stamp, names = now(), ",".join(study.coders)
         codings, items = [], []
-        for (source_id, code_id), layers in sorted(study.spans.items()):
-            for begin, end, parts in components([merged(layer) for layer in layers]):
+        for (source_id, code_id), layers in sorted(study.joined.items()):
+            for begin, end, parts in components(layers):
                 if all(part == parts[0] for part in parts):
                     codings += [
                         {"source_id": source_id, "start": s, "end": e, "code_id": code_id,

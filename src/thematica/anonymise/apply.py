@@ -169,6 +169,19 @@ def anonymise_sources(
     return AnonymiseReport(len(grouped), len(entries), dict(counts), removed)
 
 
+def read_files(paths: Sequence[Path], doing: str) -> dict[str, str]:
+    """Each file's text, by file name: the name that key entries and decisions about one
+    place use. Two files of one name are refused, since they could not be told apart."""
+    from thematica.ingest.readers import read_document
+
+    texts: dict[str, str] = {}
+    for path in paths:
+        if path.name in texts:
+            raise InvalidInput(f"two files are called {path.name}: {doing} them separately")
+        texts[path.name] = read_document(path).text
+    return texts
+
+
 def anonymise_files(
     paths: Sequence[str | Path],
     out: str | Path,
@@ -186,7 +199,6 @@ def anonymise_files(
     Nothing is written unless everything is: the copies go in only after the key is
     saved, and an existing copy is never overwritten.
     """
-    from thematica.ingest.readers import read_document
     from thematica.project import default_actor
 
     key, out = Path(key), Path(out)
@@ -194,11 +206,7 @@ def anonymise_files(
     files = [Path(p) for p in paths]
     if not files:
         raise InvalidInput("no files to anonymise")
-    texts: dict[str, str] = {}
-    for path in files:
-        if path.name in texts:
-            raise InvalidInput(f"two files are called {path.name}: anonymise them separately")
-        texts[path.name] = read_document(path).text
+    texts = read_files(files, "anonymise")
     targets = {name: out / f"{Path(name).stem}.txt" for name in texts}
     if out.resolve() in {p.resolve().parent for p in files}:
         raise InvalidInput("write the anonymised copies to another folder than the originals")

@@ -23,17 +23,10 @@ KeyOption = Annotated[Path, typer.Option(help="The encrypted key file (kept outs
 
 def _texts(ctx: typer.Context, files: list[Path] | None) -> dict[str, str]:
     """The texts to work on: the files named, by file name, or the project's sources."""
-    from thematica.errors import InvalidInput
-
     if files:
-        from thematica.ingest.readers import read_document
+        from thematica.anonymise.apply import read_files
 
-        texts = {}
-        for path in files:
-            if path.name in texts:
-                raise InvalidInput(f"two files are called {path.name}: review them separately")
-            texts[path.name] = read_document(path).text
-        return texts
+        return read_files(files, "review")
     project = get_project(ctx)
     return {s.name: project.sources.text(s.name) for s in project.sources.list()}
 
