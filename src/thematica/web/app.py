@@ -62,7 +62,7 @@ def create_app(project: Project, port: int | None = None, token: str | None = No
     ``localhost:port`` are answered (None answers those names on any port, for tests).
     ``token`` is the CSRF token pages carry (default: a new random one).
     """
-    from thematica.web import routes
+    from thematica.web import cases, reports, review, routes
 
     app = FastAPI(
         title="Thematica",
@@ -75,7 +75,8 @@ def create_app(project: Project, port: int | None = None, token: str | None = No
     app.state.token = token or new_token()
     app.state.templates = templates()
     app.state.study = project.setting("name") or "study"
-    app.include_router(routes.router)
+    for screen in (routes, review, cases, reports):
+        app.include_router(screen.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(ThematicaError, _thematica_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

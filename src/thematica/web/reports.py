@@ -1,0 +1,5 @@
+"""The report screen: a preview of the Results section and its downloads."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
