@@ -79,6 +79,20 @@ def detect(
     ``recognisers`` picks registered recognisers by name (default: all); ``names`` is a
     study gazetteer, name to label.
     """
+    found = {source: find_in(text, recognisers, names) for source, text in texts.items()}
+    return combine(texts, found, propagate)
+
+
+def find_in(
+    text: str,
+    recognisers: Sequence[str] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """Step 1 for one text: what the recognisers and the gazetteer find in it.
+
+    The costly step, and independent for each text, so a batch can run it on many
+    machines (:mod:`thematica.batch`) and :func:`combine` the results in one place.
+    """
     available = registered()
     chosen = default_recognisers() if recognisers is None else list(recognisers)
     unknown = [r for r in chosen if r not in available]
@@ -86,12 +100,15 @@ def detect(
         raise InvalidInput(
             f"unknown recogniser {unknown[0]!r}; the recognisers are: {', '.join(available)}"
         )
-    gazetteer = expand(dict(names or {}))
-    found: dict[str, list[Finding]] = {}
-    for source, text in texts.items():
-        findings = [f for r in chosen for f in available[r](text)]
-        findings += find_words(text, gazetteer)
-        found[source] = findings
+    findings = [f for r in chosen for f in available[r](text)]
+    return findings + find_words(text, expand(dict(names or {})))
+
+
+def combine(
+    texts: Mapping[str, str], found: Mapping[str, list[Finding]], propagate: bool = True
+) -> list[Proposal]:
+    """Steps 2 to 4 over the whole study, given each text's findings from :func:`find_in`."""
+    found = {source: list(found[source]) for source in texts}
     # One label per string: first from the recognisers' own votes, then again with the
     # words of the full names that vote carried.
     parts: set[str] = set()
