@@ -254,16 +254,33 @@ class Sources:
         with the reason; the others are added. ``progress`` is called with each file name
         as it is read.
         """
-        incoming: list[_Incoming] = []
+        read: list[tuple[str, Document, str]] = []
         skipped: list[tuple[str, str]] = []
         for path in expand_paths(paths, recursive):
             if progress:
                 progress(path.name)
             try:
-                incoming.append(_Incoming(path.name, read_document(path, options), str(path)))
+                read.append((path.name, read_document(path, options), str(path)))
             except InvalidInput as error:
                 skipped.append((str(path), str(error)))
-        return self._insert_batch(incoming, skipped, case, turns)
+        return self.add_documents(read, skipped, case, turns)
+
+    def add_documents(
+        self,
+        documents: Sequence[tuple[str, Document, str | None]],
+        skipped: Sequence[tuple[str, str]] = (),
+        case: str | None = None,
+        turns: TurnOptions | None = None,
+    ) -> ImportReport:
+        """Add ``(name, document, origin)`` items already read by
+        :func:`~thematica.ingest.readers.read_document` (perhaps on another machine, as
+        :mod:`thematica.batch` does), in one transaction, as :meth:`add_files` would.
+
+        ``skipped`` are ``(file, reason)`` pairs of files that could not be read, passed
+        through to the report.
+        """
+        incoming = [_Incoming(name, document, origin) for name, document, origin in documents]
+        return self._insert_batch(incoming, list(skipped), case, turns)
 
     def add_table(
         self,
@@ -396,14 +413,20 @@ class Sources:
             return source_text(conn, find_source(conn, name).id)
 
     def turns(self, name: str) -> list[Turn]:
+        """The speaker turns, in text order; ``t_start``/``t_end`` are seconds into the
+        recording where the source has times (a subtitle file), else None."""
         with self.project.read() as conn:
             ref = find_source(conn, name)
             rows = conn.execute(
                 select(turn.c.start, turn.c.end, turn.c.speaker, turn.c.role)
+                .add_columns(turn.c.t_start, turn.c.t_end)
                 .where(turn.c.source_id == ref.id)
                 .order_by(turn.c.start)
             )
-            return [Turn(*row) for row in rows]
+            return [
+                Turn(*row[:4], *(None if ms is None else ms / 1000 for ms in row[4:]))
+                for row in rows
+            ]
 
     def edit_text(self, name: str, edits: Sequence[Edit], reason: str = "") -> RemapReport:
         """Change a source's canonical text and carry every anchored span with it.
