@@ -138,3 +138,53 @@ def test_text_change_remaps_codings_and_memos(coded, interview):
     assert coded.memos.get(memo.id).start is None
     coded.undo()
     assert {c.id: c.text for c in coded.codings.list()}[gone.id] == "Grace"
+
+
+def test_code_with_a_new_code_is_one_change(coded, interview):
+    start = interview.index("I rang them twice")
+    made = coded.codings.add_with_new_code("interview-01.txt", "Rang twice", start, start + 17)
+    assert made.created
+    assert (made.coding.code, made.coding.text) == ("Rang twice", "I rang them twice")
+    assert coded.codes.get("Rang twice").parent is None
+    (event,) = coded.log(1)
+    assert (event.action, event.target) == (
+        "code with new code",
+        f"interview-01.txt [{start}, {start + 17})",
+    )
+    assert event.after["created"] == "Rang twice"
+    coded.undo()  # one undo takes back the coding and the code
+    assert coded.codings.list() == []
+    assert "Rang twice" not in [c.name for c in coded.codes.list()]
+
+
+def test_code_with_a_new_code_under_a_parent_or_an_existing_code(coded):
+    under = coded.codings.add_with_new_code(
+        "interview-01.txt", "Kind words", 10, 20, parent="Therapist relationship", coder="Dev"
+    )
+    assert under.created and under.coding.code == "Therapist relationship/Kind words"
+    assert under.coding.coder == "Dev"
+    # A unique name anywhere in the codebook is that code: nothing new is made.
+    again = coded.codings.add_with_new_code("interview-01.txt", "Warmth", 30, 40)
+    assert not again.created and again.coding.code == "Therapist relationship/Warmth"
+    assert coded.log(1)[0].action == "code"
+    # A slash is part of a name, not a path.
+    slash = coded.codings.add_with_new_code("interview-01.txt", "and/or", 50, 60)
+    assert slash.created and coded.codes.get("and/or").parent is None
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "message"),
+    [
+        (("nope.txt", "New", 0, 5), {}, NotFound, "unknown source 'nope.txt'"),
+        (("interview-01.txt", "New", 5, 5), {}, InvalidInput, "empty span"),
+        (("interview-01.txt", "New", 0, 10**6), {}, InvalidInput, "out of range"),
+        (("interview-01.txt", "  ", 0, 5), {}, InvalidInput, "needs a name"),
+        (("interview-01.txt", "New", 0, 5), {"parent": "Nope"}, NotFound, "unknown code"),
+    ],
+)
+def test_failed_code_with_a_new_code_adds_nothing(coded, args, kwargs, error, message):
+    codes, events = coded.codes.list(), coded.log(None)
+    with pytest.raises(error, match=message):
+        coded.codings.add_with_new_code(*args, **kwargs)
+    assert (coded.codes.list(), coded.log(None)) == (codes, events)
+    assert coded.codings.list() == []

@@ -40,3 +40,45 @@ def test_bad_memos(coded, kwargs, message):
 def test_unknown_kind(coded):
     with pytest.raises(InvalidInput, match="unknown memo kind 'x'"):
         coded.memos.list("x")
+
+
+def test_edit_and_delete_a_memo_each_undoable(coded):
+    made = coded.memos.add("First thought", title="Day 1", source="interview-01.txt", quote="Grace")
+    edited = coded.memos.edit(made.id, text="  Second thought ")
+    assert (edited.text, edited.title, edited.start, edited.author) == (
+        "Second thought",
+        "Day 1",
+        made.start,
+        made.author,
+    )
+    event = coded.log(1)[0]
+    assert (event.action, event.before, event.after) == (
+        "edit memo",
+        {"text": "First thought"},
+        {"text": "Second thought"},
+    )
+    assert coded.memos.edit(made.id, title="Day one").title == "Day one"
+    coded.undo()
+    assert coded.memos.get(made.id).title == "Day 1"
+    gone = coded.memos.delete(made.id)
+    assert gone.text == "Second thought" and coded.memos.list() == []
+    assert coded.log(1)[0].action == "delete memo"
+    coded.undo()
+    assert coded.memos.get(made.id) == edited
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda memos, m: memos.edit(m, text="  "), "needs some text: delete it instead"),
+        (lambda memos, m: memos.edit(m), "give a new text or title"),
+        (lambda memos, m: memos.edit(99, text="x"), "no memo with id 99"),
+        (lambda memos, m: memos.delete(99), "no memo with id 99"),
+    ],
+)
+def test_bad_memo_edits_change_nothing(coded, call, message):
+    made = coded.memos.add("Keep me", code="Warmth")
+    events = coded.log(None)
+    with pytest.raises(Exception, match=message):
+        call(coded.memos, made.id)
+    assert coded.memos.list() == [made] and coded.log(None) == events

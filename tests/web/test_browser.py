@@ -1,8 +1,8 @@
 """The workbench in a real Chromium (Debian's /usr/bin/chromium, driven by Playwright)
 against a real `thematica serve` over a SQLite project built from the demo study.
 
-Screenshots of each screen go to a temporary folder; set THEMATICA_WEB_SCREENSHOTS to a
-folder (docs/images, say) to write browser-*.png there as well.
+Screenshots of each screen go to a temporary folder; the pictures in docs/ come from the
+journey in test_journey.py (THEMATICA_WEB_SCREENSHOTS=docs/images writes them there).
 """
 
 import os
@@ -90,7 +90,7 @@ def screenshots(tmp_path_factory):
         extra = REPO / extra  # relative to the repository: each test runs in its own folder
 
     def shoot(page, name, docs=False):
-        """Save a screenshot; ``docs``: one of the three the README shows."""
+        """Save a screenshot; ``docs``: also to THEMATICA_WEB_SCREENSHOTS, for docs/."""
         page.screenshot(path=str(folder / f"browser-{name}.png"))
         if extra and docs:
             extra.mkdir(parents=True, exist_ok=True)
@@ -233,7 +233,7 @@ def test_dashboard(page, server, screenshots):
     page.click("text=Add entry")
     wait_message(page, "Added journal entry")
     assert page.locator(".journal-list h3").first.inner_text() == "From the browser"
-    screenshots(page, "dashboard", docs=True)
+    screenshots(page, "dashboard")
     with read(path) as project:
         assert project.memos.journal()[-1].text == "Written in the dashboard."
 
@@ -306,7 +306,7 @@ def test_reader_with_every_layer(page, server, screenshots):
     page.keyboard.press("s")
     assert pending(page)
     page.mouse.move(0, 0)
-    screenshots(page, "reader", docs=True)
+    screenshots(page, "reader")
 
 
 def test_selection_offsets_count_code_points(page, server):
@@ -431,7 +431,7 @@ def test_codebook_merge_and_undo(page, server, screenshots):
         clinic = project.codes.get("Clinic rooms")
         home = project.codes.get("Home visits")
     page.goto(url + "codes")
-    screenshots(page, "codebook", docs=True)
+    screenshots(page, "codebook")
     page.click(f"#code-{clinic.id} > .code-line a")
     page.wait_for_url(f"**/codes/{clinic.id}")
     assert page.locator(".segment").count() == clinic.codings
@@ -491,7 +491,7 @@ def test_agreement_and_consensus_by_keyboard(page, server, screenshots):
     page.keyboard.press("b")
     page.wait_for_function("id => document.getElementById('item').dataset.item !== id", arg=second)
     assert f"{total - 2} of {total} left" in page.inner_text("#consensus-progress")
-    screenshots(page, "agreement", docs=True)
+    screenshots(page, "agreement")
     from thematica.agreement import consensus
 
     with read(path) as project:
@@ -513,6 +513,165 @@ def test_themes_board_link_a_code(page, server, screenshots):
     card.locator("button:has-text('Link')").first.click()
     wait_message(page, "Linked “Getting referred”")
     assert "Getting referred" in card.locator(".linked-codes").inner_text()
-    screenshots(page, "themes", docs=True)
+    screenshots(page, "themes")
     with read(path) as project:
         assert "Getting referred" in project.themes.get("Being seen").codes
+
+
+# -- drag and drop, deleting codes, editing memos, the recording ------------------------
+
+
+def test_codebook_drop_asks_move_or_merge_and_moves(page, server):
+    """A drop names both codes and how many codings a merge would move; Move is one
+    change; the top-level zone moves a code back."""
+    url, path = server
+    with read(path) as project:
+        regular = project.codes.get("Regularity and routine")
+        trust = project.codes.get("Trust built over time")
+    page.goto(url + "codes")
+    page.drag_and_drop(f"#code-{regular.id} > .code-line", f"#code-{trust.id} > .code-line")
+    page.wait_for_selector("#drop-dialog[open]")
+    assert page.inner_text("#drop-move") == (
+        "Move “Shape of the sessions/Regularity and routine” under "
+        "“The therapist relationship/Trust built over time”"
+    )
+    assert page.inner_text("#drop-merge-says").startswith(
+        f"{regular.codings} codings move to “The therapist relationship/Trust built over time”"
+    )
+    page.keyboard.press("Escape")  # nothing changes
+    page.drag_and_drop(f"#code-{regular.id} > .code-line", f"#code-{trust.id} > .code-line")
+    page.click("#drop-move")
+    wait_message(page, "Moved “Regularity and routine” under")
+    with read(path) as project:
+        assert project.codes.get("Regularity and routine").parent == (
+            "The therapist relationship/Trust built over time"
+        )
+    # Onto its own sub-code: not a place to drop; onto the top-level zone: moved back.
+    page.drag_and_drop(f"#code-{trust.id} > .code-line", f"#code-{regular.id} > .code-line")
+    assert not page.locator("#drop-dialog[open]").count()
+    page.drag_and_drop(f"#code-{regular.id} > .code-line", "#drop-top")
+    wait_message(page, "Moved “Regularity and routine” to the top level")
+    with read(path) as project:
+        assert project.codes.get("Regularity and routine").parent is None
+        project.codes.move("Regularity and routine", "Shape of the sessions")
+
+
+def test_delete_a_code_shows_the_refusal_then_deletes_when_asked(page, server):
+    url, path = server
+    with read(path) as project:
+        change = project.codes.get("Change of therapist")
+    page.goto(f"{url}codes/{change.id}")
+    page.click("#delete-form button")
+    wait_error(page, f"has {change.codings} codings and 0 memos")
+    with read(path) as project:
+        assert project.codes.get("Change of therapist").codings == change.codings
+    page.check("#delete-force")
+    page.click("#delete-form button")
+    page.wait_for_url("**/codes")
+    wait_message(page, "Deleted code “The therapist relationship/Change of therapist”")
+    with read(path) as project:
+        assert "Change of therapist" not in [c.name for c in project.codes.list()]
+    page.click("#undo-button")
+    wait_message(page, "Undid: delete code (forced)")
+    with read(path) as project:
+        assert project.codes.get("Change of therapist").codings == change.codings
+
+
+def test_edit_and_delete_a_memo_in_the_reader(page, server):
+    url, path = server
+    with read(path) as project:
+        made = project.memos.add(
+            "Draft note", title="Draft", source="interview-05.txt", start=100, end=140
+        )
+    open_reader(page, url, "interview-05.txt")
+    page.click(f"#edit-memo-{made.id}")
+    page.wait_for_selector("#memo-dialog[open]")
+    assert page.inner_text("#memo-title") == f"Edit memo {made.id}"
+    assert page.input_value("#memo-text") == "Draft note"
+    page.fill("#memo-text", "A better note.")
+    page.click("#memo-save")
+    wait_message(page, f"Saved memo {made.id}.")
+    assert "A better note." in page.inner_text(f"#memo-{made.id}")
+    assert page.evaluate("document.activeElement.id") == f"edit-memo-{made.id}"
+    with read(path) as project:
+        assert project.memos.get(made.id).text == "A better note."
+    page.click(f"#delete-memo-{made.id}")
+    wait_message(page, f"Deleted memo {made.id}")
+    page.wait_for_selector(f"#memo-{made.id}", state="detached")
+    with read(path) as project:
+        assert made.id not in [m.id for m in project.memos.list()]
+    page.keyboard.press("Control+z")
+    wait_message(page, "Undid: delete memo")
+    page.wait_for_selector(f"#memo-{made.id}")
+    # A new memo after an edit starts empty.
+    page.keyboard.press("t")  # back to the transcript
+    page.keyboard.press("Enter")
+    page.keyboard.press("m")
+    assert page.inner_text("#memo-title") == "Memo on the selection"
+    assert page.input_value("#memo-text") == ""
+
+
+def test_play_the_recording_from_a_turn(page, server, tmp_path, screenshots):
+    from tests.web.test_routes import timed_source
+
+    url, path = server
+    with read(path) as project:
+        name, recording = timed_source(project, tmp_path)
+    open_reader(page, url, name)
+    assert page.locator(".turn-time time").all_inner_texts() == ["0:01", "0:04", "1:05", "1:10"]
+    assert not page.locator("#media").count()
+    with read(path) as project:
+        project.sources.attach_media(name, recording)
+    open_reader(page, url, name)
+    page.wait_for_function("() => document.getElementById('media').readyState >= 1")
+    assert page.evaluate("document.getElementById('media').duration") == pytest.approx(80, abs=1)
+    page.click(".turn >> nth=2 >> .play")
+    wait_message(page, "Playing from 1:05.")
+    page.wait_for_function("() => document.getElementById('media').currentTime >= 65")
+    tab_to_transcript(page)
+    go_to_turn(page, 3)
+    page.keyboard.press("p")
+    wait_message(page, "Playing from 1:10.")
+    page.wait_for_function("() => document.getElementById('media').currentTime >= 70")
+    screenshots(page, "reader-media")
+
+
+def test_themes_board_drag_a_code_in_and_out_and_pick_a_quote(page, server):
+    url, path = server
+    with read(path) as project:
+        project.themes.add("Held in mind")
+        project.themes.add("Someone on my side", parent="Held in mind")
+        project.themes.link("Held in mind", ["Warmth"])
+        sub = project.themes.get("Someone on my side")
+    page.goto(f"{url}themes")
+    page.drag_and_drop(
+        "#code-tray [data-code='The therapist relationship/Feeling mothered']",
+        f"#theme-{sub.id} > h3",
+    )
+    wait_message(page, "Linked “The therapist relationship/Feeling mothered” to")
+    with read(path) as project:
+        assert project.themes.get("Someone on my side").codes == ("Feeling mothered",)
+        events = len(project.log(None))
+    # Again: refused, said in red, and the board stays as it was.
+    page.drag_and_drop(
+        "#code-tray [data-code='The therapist relationship/Feeling mothered']",
+        f"#theme-{sub.id} > h3",
+    )
+    wait_error(page, "is already linked to 'Held in mind/Someone on my side'")
+    assert page.locator(f"#theme-{sub.id} .linked").count() == 1
+    with read(path) as project:
+        assert len(project.log(None)) == events
+    held = page.locator("article.theme-card", has=page.locator("h2:has-text('Held in mind')"))
+    page.drag_and_drop(".linked[data-from='Held in mind'][data-code='Warmth']", "#tray-h")
+    wait_message(page, "Unlinked “Warmth” from “Held in mind”")
+    with read(path) as project:
+        assert project.themes.get("Held in mind").codes == ()
+    sub_card = page.locator(f"#theme-{sub.id}")
+    choice = sub_card.locator("select[name=coding] option").first
+    label = choice.inner_text()
+    sub_card.locator("button:has-text('Add quote')").click()
+    wait_message(page, "Chose a quote for “Held in mind/Someone on my side”")
+    assert held.locator(".quote").count() == 1
+    with read(path) as project:
+        (quote,) = project.themes.quotes("Someone on my side")
+    assert label.startswith(quote.attribution)

@@ -204,11 +204,16 @@ def test_failed_coding_changes_nothing(client, demo, fields, status, says):
 def test_in_vivo_code_is_named_after_the_words(client, demo):
     words = "So I was on two lists and neither of them rang."
     start = demo.sources.text("interview-01.txt").index(words)
+    count = len(demo.codings.list(source_name="interview-01.txt"))
     response = apply(client, "interview-01.txt", start, start + len(words), in_vivo="true")
     assert response.status_code == 200, response.text
     code = demo.codes.get("So I was on two lists and neither…")
     assert code.parent is None and code.codings == 1
-    assert [e.action for e in demo.log(2)] == ["code", "add code"]
+    assert demo.log(1)[0].action == "code with new code"  # one change, one undo
+    demo.undo()
+    assert "So I was on two lists and neither…" not in [c.name for c in demo.codes.list()]
+    assert len(demo.codings.list(source_name="interview-01.txt")) == count
+    apply(client, "interview-01.txt", start, start + len(words), in_vivo="true")
     # The same words again use the code made the first time.
     again = apply(client, "interview-01.txt", start, start + 10, in_vivo="true")
     assert again.status_code == 200
@@ -368,7 +373,10 @@ def test_rename_recolour_describe_move_merge(client, demo):
     assert demo.codes.get("Kindness").codings == moved
     assert not [c for c in demo.codes.list() if c.name == "Feeling mothered"]
     flash = unquote(response.cookies["thematica_flash"])
-    assert flash == "Merged “The therapist relationship/Feeling mothered” into “Kindness”."
+    assert flash == (
+        f"Merged “The therapist relationship/Feeling mothered” into “Kindness”: "
+        f"{mothered.codings} codings moved."
+    )
 
 
 @pytest.mark.parametrize(
@@ -529,3 +537,261 @@ def test_a_blind_coder_sees_only_their_own_codings_of_double_coded_sources(demo,
             assert doubled.count('class="coding"') == len(dev_own)
             other = blind.get(reader_url("interview-05.txt", "*")).text
             assert other.count('class="coding"') == len(everyone)
+
+
+# -- memos: edit and delete --------------------------------------------------------------
+
+
+def test_edit_and_delete_a_memo_from_the_reader(client, demo):
+    made = demo.memos.add("First", title="Visit", source="interview-01.txt", start=71, end=90)
+    page = client.get(reader_url("interview-01.txt")).text
+    assert f'id="edit-memo-{made.id}"' in page and f'id="delete-memo-{made.id}"' in page
+    fields = {"source": "interview-01.txt", "layer": "Hannah", "title": "Visit", "text": "Second"}
+    response = client.post(f"/memos/{made.id}/edit", data=fields, headers=FETCH)
+    assert response.status_code == 200, response.text
+    assert unquote(response.headers["x-message"]) == f"Saved memo {made.id}."
+    assert "Second" in response.text and 'id="panel"' in response.text
+    assert demo.memos.get(made.id).text == "Second"
+    assert demo.log(1)[0].action == "edit memo"
+    response = client.request(
+        "DELETE", f"/memos/{made.id}?source=interview-01.txt&layer=Hannah", headers=FETCH
+    )
+    assert response.status_code == 200, response.text
+    assert f'id="memo-{made.id}"' not in response.text
+    assert made.id not in [m.id for m in demo.memos.list()]
+    undone = client.post("/undo", data={"source": "interview-01.txt"}, headers=FETCH)
+    assert f'id="memo-{made.id}"' in undone.text
+    assert demo.memos.get(made.id).text == "Second"
+    form = client.post(
+        f"/memos/{made.id}/delete", data={"source": "interview-01.txt", "csrf_token": "test-token"}
+    )
+    assert form.status_code == 303 and form.headers["location"] == reader_url("interview-01.txt")
+
+
+def test_edit_a_journal_entry_goes_back_to_the_journal(client, demo):
+    entry = demo.memos.journal()[0]
+    response = client.post(f"/memos/{entry.id}/edit", data={"text": "Reworded."}, headers=HTMX)
+    assert response.status_code == 204 and response.headers["hx-redirect"] == "/"
+    assert demo.memos.get(entry.id).text == "Reworded."
+    assert demo.memos.get(entry.id).title == entry.title
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "status", "says"),
+    [
+        ("POST", "/memos/{id}/edit", {"text": "  "}, 400, "needs some text"),
+        ("POST", "/memos/999/edit", {"text": "x"}, 404, "no memo with id 999"),
+        ("DELETE", "/memos/999", None, 404, "no memo with id 999"),
+        ("POST", "/memos/nine/edit", {"text": "x"}, 400, "Bad request"),
+    ],
+)
+def test_failed_memo_change_changes_nothing(client, demo, method, path, data, status, says):
+    made = demo.memos.add("Keep", source="interview-01.txt", start=71, end=90)
+    before = snapshot(demo)
+    url = path.format(id=made.id)
+    if method == "DELETE":
+        response = client.request("DELETE", url, headers=FETCH)
+    else:
+        response = client.post(url, data={"source": "interview-01.txt", **data}, headers=FETCH)
+    assert response.status_code == status, response.text
+    assert says in response.text and "<html" not in response.text
+    assert snapshot(demo) == before and demo.memos.get(made.id).text == "Keep"
+
+
+# -- codes: delete, merge counts, the tree for dragging ------------------------------
+
+
+def test_delete_a_code_is_refused_while_it_has_codings_unless_forced(client, demo):
+    route = demo.codes.get("Referral route")
+    assert route.codings
+    page = client.get(f"/codes/{route.id}").text
+    assert 'id="delete-form"' in page and 'name="force"' in page
+    before = snapshot(demo)
+    refused = client.post(f"/codes/{route.id}/delete", headers=HTMX)
+    assert refused.status_code == 400
+    assert refused.text == (
+        f"code 'Getting referred/Referral route' has {route.codings} codings and 0 memos; "
+        "use --force to delete them too, or merge it into another code"
+    )
+    assert snapshot(demo) == before
+    forced = client.post(f"/codes/{route.id}/delete", data={"force": "true"}, headers=HTMX)
+    assert forced.status_code == 204 and forced.headers["hx-redirect"] == "/codes"
+    assert unquote(forced.cookies["thematica_flash"]) == (
+        f"Deleted code “Getting referred/Referral route” and its {route.codings} codings; "
+        "Undo brings it back."
+    )
+    assert "Referral route" not in [c.name for c in demo.codes.list()]
+    demo.undo()
+    assert demo.codes.get("Referral route").codings == route.codings
+    empty = demo.codes.add("Nothing yet")
+    response = client.post(f"/codes/{empty.id}/delete", headers=HTMX)
+    assert response.status_code == 204
+    assert unquote(response.cookies["thematica_flash"]) == (
+        "Deleted code “Nothing yet”; Undo brings it back."
+    )
+
+
+def test_merge_says_how_many_codings_moved_and_were_dropped(client, demo):
+    text = demo.sources.text("interview-01.txt")
+    start = text.index("Like she was my mum.")
+    for code in ("Warmth", "Feeling mothered"):
+        demo.codings.add("interview-01.txt", code, start, start + 20)
+    mothered = demo.codes.get("Feeling mothered")
+    response = client.post(f"/codes/{mothered.id}/merge", data={"into": "Warmth"}, headers=HTMX)
+    assert response.status_code == 204
+    assert unquote(response.cookies["thematica_flash"]) == (
+        "Merged “The therapist relationship/Feeling mothered” into "
+        f"“The therapist relationship/Warmth”: {mothered.codings - 1} codings moved, "
+        "1 duplicate dropped."
+    )
+
+
+def test_codebook_tree_carries_what_a_drop_needs(client, demo):
+    page = client.get("/codes").text
+    referred = demo.codes.get("Getting referred")
+    route = demo.codes.get("Referral route")
+    assert (
+        f'id="code-{route.id}" class="code-row" data-id="{route.id}" data-name="Referral route" '
+        f'data-path="Getting referred/Referral route" data-parent="Getting referred" '
+        f'data-codings="{route.codings}" data-subcodes="0"'
+    ) in page
+    children = len([c for c in demo.codes.list() if c.parent == "Getting referred"])
+    assert f'data-parent="" data-codings="0" data-subcodes="{children}"' in page
+    assert f'id="code-{referred.id}"' in page
+    assert 'id="drop-dialog"' in page and 'id="drop-top"' in page
+    assert '<script src="/static/drag.js' in page
+
+
+# -- the recording ----------------------------------------------------------------------
+
+VTT = """WEBVTT
+
+00:00:01.000 --> 00:00:04.000
+<v Interviewer>How did the first visit go?
+
+00:00:04.500 --> 00:00:09.000
+<v Participant>She sat on the floor with us. I will never forget it.
+
+00:01:05.000 --> 00:01:09.000
+<v Interviewer>And after that?
+
+00:01:10.000 --> 00:01:15.000
+<v Participant>After that I slept for the first time in weeks.
+"""
+
+
+def timed_source(project, folder, seconds=80):
+    """A subtitled interview ("visit.vtt": four turns at 0:01, 0:04, 1:05 and 1:10) and
+    a silent WAV recording of ``seconds`` for it, not yet attached."""
+    import wave
+
+    (folder / "visit.vtt").write_text(VTT, encoding="utf-8")
+    project.sources.add_file(folder / "visit.vtt")
+    recording = folder / "visit.wav"
+    with wave.open(str(recording), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\0\0" * 8000 * seconds)
+    return "visit.vtt", recording
+
+
+def test_reader_shows_turn_times_and_plays_only_with_a_recording(client, demo, tmp_path):
+    name, recording = timed_source(demo, tmp_path)
+    page = client.get(reader_url(name)).text
+    assert 'class="transcript timed"' in page
+    assert re.findall(r"<time>([\d:]+)</time>", page) == ["0:01", "0:04", "1:05", "1:10"]
+    assert 'aria-label="Participant, turn 4, at 1:10"' in page
+    assert 'class="play"' not in page and "<audio" not in page
+    assert "thematica sources media" in page
+    demo.sources.attach_media(name, recording)
+    page = client.get(reader_url(name)).text
+    assert '<audio id="media" class="media-audio" controls preload="metadata" ' in page
+    assert 'src="/media/visit.vtt"' in page
+    assert re.findall(r'class="play" tabindex="-1" data-time="([\d.]+)"', page) == [
+        "1.0",
+        "4.5",
+        "65.0",
+        "70.0",
+    ]
+    untimed = client.get(reader_url("interview-01.txt")).text
+    assert "timed" not in untimed and "turn-time" not in untimed
+
+
+def test_media_route_streams_the_attached_file_with_ranges(client, demo, tmp_path):
+    name, recording = timed_source(demo, tmp_path)
+    missing = client.get("/media/visit.vtt")
+    assert missing.status_code == 404
+    assert "no recording is attached to visit.vtt" in missing.text
+    demo.sources.attach_media(name, recording)
+    whole = client.get("/media/visit.vtt")
+    assert whole.status_code == 200
+    assert re.fullmatch(r"audio/(x-)?wav", whole.headers["content-type"])
+    assert whole.headers["accept-ranges"] == "bytes"
+    assert whole.content == recording.read_bytes()
+    part = client.get("/media/visit.vtt", headers={"Range": "bytes=44-99"})
+    assert part.status_code == 206
+    size = recording.stat().st_size
+    assert part.headers["content-range"] == f"bytes 44-99/{size}"
+    assert part.content == recording.read_bytes()[44:100]
+    recording.unlink()
+    gone = client.get("/media/visit.vtt")
+    assert gone.status_code == 404 and "no longer at" in gone.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/media/interview-01.txt", "/media/..%2F..%2Fetc%2Fpasswd", "/media/%2Fetc%2Fpasswd"]
+)
+def test_media_route_serves_no_other_file(client, demo, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "root:" not in response.text
+
+
+# -- the themes board: codes to drag, exemplar quotes ---------------------------------
+
+
+def test_board_has_a_tray_of_codes_and_drop_targets(client, demo):
+    demo.themes.add("Being seen")
+    demo.themes.link("Being seen", ["Getting referred"])
+    page = client.get("/themes").text
+    for code in demo.codes.list():
+        assert f'draggable="true" data-code="{escape(code.path)}"' in page
+    assert 'data-theme="Being seen"' in page
+    assert 'class="code-chip linked" draggable="true" data-code="Getting referred" ' in page
+    assert '<script src="/static/drag.js' in page
+
+
+def test_pick_and_remove_an_exemplar_quote(client, demo):
+    demo.themes.add("Being seen")
+    demo.themes.link("Being seen", ["Warmth"])
+    segments = demo.segments("Warmth", context=0, children=True)
+    page = client.get("/themes").text
+    assert page.count('<option value="') >= len(segments)
+    assert f'<option value="{segments[0].coding}">{escape(segments[0].case)}: “' in page
+    headers = {"x-csrf-token": "test-token"}
+    made = client.post(
+        "/themes/quotes", data={"theme": "Being seen", "coding": segments[0].coding}, headers=HTMX
+    )
+    assert made.status_code == 204, made.text
+    (quote,) = demo.themes.quotes("Being seen")
+    assert quote.coding == segments[0].coding
+    assert unquote(made.cookies["thematica_flash"]) == (
+        f"Chose a quote for “Being seen”: {quote.render()}"
+    )
+    board = client.get("/themes").text
+    assert f'id="quote-{quote.id}"' in board
+    assert f'<option value="{segments[0].coding}">' not in board  # chosen: not offered again
+    removed = client.post(f"/themes/quotes/{quote.id}/remove", headers=headers)
+    assert removed.status_code == 303
+    assert demo.themes.quotes("Being seen") == []
+    before = snapshot(demo)
+    for data, status in [
+        ({"theme": "Being seen"}, 400),
+        ({"theme": "Being seen", "coding": 99999}, 404),
+        ({"theme": "Nope", "coding": segments[0].coding}, 404),
+    ]:
+        response = client.post("/themes/quotes", data=data, headers=HTMX)
+        assert response.status_code == status, response.text
+    assert client.post("/themes/quotes/99999/remove", headers=HTMX).status_code == 404
+    assert snapshot(demo) == before

@@ -19,6 +19,9 @@ CHANGES = [
     ("POST", "/journal", {"text": "A journal entry"}),
     ("POST", "/codings", {"source": "interview-01.txt", "code": "Warmth", "start": 0, "end": 9}),
     ("POST", "/memos", {"source": "interview-01.txt", "start": 0, "end": 9, "text": "A memo"}),
+    ("POST", "/memos/1/edit", {"text": "Edited"}),
+    ("POST", "/memos/1/delete", {}),
+    ("DELETE", "/memos/1", None),
     ("POST", "/undo", {}),
     ("POST", "/codes", {"name": "Brand new"}),
     ("POST", "/codes/1/rename", {"name": "Renamed"}),
@@ -26,6 +29,7 @@ CHANGES = [
     ("POST", "/codes/1/describe", {"description": "Described"}),
     ("POST", "/codes/2/move", {"parent": ""}),
     ("POST", "/codes/2/merge", {"into": "Getting referred/Chasing the referral"}),
+    ("POST", "/codes/3/delete", {"force": "true"}),
     ("POST", "/codings/1/remove", {}),
     ("DELETE", "/codings/1", None),
     ("POST", "/consensus/start", {"a": "Dev", "b": "Hannah"}),
@@ -35,6 +39,8 @@ CHANGES = [
     ("POST", "/themes/status", {"theme": "A theme", "status": "reviewed"}),
     ("POST", "/themes/link", {"theme": "A theme", "code": "Warmth"}),
     ("POST", "/themes/unlink", {"theme": "A theme", "code": "Warmth"}),
+    ("POST", "/themes/quotes", {"theme": "A theme", "coding": 1}),
+    ("POST", "/themes/quotes/1/remove", {}),
 ]
 
 
@@ -66,6 +72,8 @@ def test_every_change_route_is_listed():
     listed = {(m, re.sub(r"/\d+", "/{code_id}", p)) for m, p, _ in CHANGES}
     listed = {(m, p.replace("/codings/{code_id}", "/codings/{coding_id}")) for m, p in listed}
     listed = {(m, p.replace("/consensus/{code_id}", "/consensus/{item_id}")) for m, p in listed}
+    listed = {(m, p.replace("/memos/{code_id}", "/memos/{memo_id}")) for m, p in listed}
+    listed = {(m, p.replace("/quotes/{code_id}", "/quotes/{quote_id}")) for m, p in listed}
     assert routes == listed
 
 
@@ -161,6 +169,7 @@ def test_strict_security_headers_on_every_answer(client, path):
     assert "default-src 'none'" in csp
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert "style-src 'self'" in csp
+    assert "media-src 'self'" in csp  # the source's recording, from this server only
     assert "frame-ancestors 'none'" in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
@@ -169,7 +178,15 @@ def test_strict_security_headers_on_every_answer(client, path):
 
 
 def test_pages_have_no_inline_script_style_or_handlers(client):
-    for path in ["/", "/sources/interview-01.txt", f"/sources/{EMOJI_NAME}", "/codes", "/codes/5"]:
+    for path in [
+        "/",
+        "/sources/interview-01.txt",
+        f"/sources/{EMOJI_NAME}",
+        "/codes",
+        "/codes/5",
+        "/themes",
+        "/agreement",
+    ]:
         html = client.get(path).text
         for tag in re.findall(r"<script\b[^>]*>", html):
             assert "src=" in tag, tag
@@ -182,7 +199,9 @@ def test_pages_have_no_inline_script_style_or_handlers(client):
 def test_nothing_is_loaded_from_another_host(client):
     """No CDN: every asset the pages name is on this server, and the vendored files
     name no other host (the SVG namespace is a name, not a fetch)."""
-    pages = "".join(client.get(p).text for p in ["/", "/sources/interview-01.txt", "/codes"])
+    pages = "".join(
+        client.get(p).text for p in ["/", "/sources/interview-01.txt", "/codes", "/themes"]
+    )
     for url in re.findall(r'(?:src|href)="([^"]+)"', pages):
         assert url.startswith(("/", "#")), url
     for path in (WEB / "static").iterdir():

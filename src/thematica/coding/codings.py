@@ -2,6 +2,8 @@
 
 >>> project.codings.add("interview-03.txt", "Warmth", 1200, 1264, coder="Hannah")
 >>> project.codings.add_quote("interview-03.txt", "Warmth", "she made me tea", coder="Hannah")
+>>> project.codings.add_with_new_code("interview-03.txt", "Made me tea", 1200, 1264).created
+True
 >>> project.codings.import_csv("codings.csv")
 """
 
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, select
 
 from thematica.coding.anchors import detach_coding_memos
-from thematica.coding.codebook import _Tree, code_path, find_code
+from thematica.coding.codebook import _Tree, check_name, code_path, find_code, insert_code
 from thematica.coding.coders import ensure_coder, hide_from_blind
 from thematica.errors import InvalidInput, NotFound
 from thematica.ingest.refs import find_source
@@ -43,6 +45,15 @@ class Coding:
 
     def as_dict(self) -> dict[str, Any]:
         return dict(vars(self))  # shallow: the fields are plain values
+
+
+@dataclass(frozen=True)
+class NewCodeCoding:
+    """A coding made with :meth:`Codings.add_with_new_code`, and whether its code was
+    created for it (False: a code of that name was there already and was used)."""
+
+    coding: Coding
+    created: bool
 
 
 @dataclass(frozen=True)
@@ -93,20 +104,64 @@ class Codings:
             span = find_quote(source_text(tx.conn, ref.id), quote, prefix, suffix, where=ref.name)
             return self._add_one(tx, source_name, code_name, span, coder, provenance)
 
+    def add_with_new_code(
+        self,
+        source_name: str,
+        name: str,
+        start: int,
+        end: int,
+        parent: str | None = None,
+        coder: str | None = None,
+        provenance: str = "manual",
+    ) -> NewCodeCoding:
+        """Code ``[start, end)`` with the code ``name`` (under ``parent``), creating the
+        code first when there is none: one transaction, one audit event, one undo.
+
+        Without ``parent``, a code of that name anywhere in the codebook is used when the
+        name is unique (as everywhere a code is named), else the top-level one; with
+        ``parent``, the child of that name. The name is taken as it is: ``and/or`` names
+        one code, not ``or`` under ``and``. Used for in-vivo codes and for codes made up
+        while coding.
+
+        >>> made = project.codings.add_with_new_code("interview-01.txt", "on two lists", 40, 80)
+        >>> made.coding.code, made.created
+        ('on two lists', True)
+        """
+        span = Span(start, end)
+        with self.project.transaction("code", source_name) as tx:
+            ref = find_source(tx.conn, source_name)
+            span.check_within(ref.length)  # a coding that cannot be made adds no code
+            name = check_name(name)
+            tree = _Tree(tx.conn)
+            parent_id = tree.find(parent) if parent else None
+            code_id = tree.child_named(parent_id, name)
+            if code_id is None and parent_id is None:
+                named = [row.id for row in tree.rows.values() if row.name == name]
+                code_id = named[0] if len(named) == 1 else None
+            created = code_id is None
+            if code_id is None:
+                code_id = insert_code(tx, tree, name, parent_id, "", None)
+            made = self._add_one(tx, ref.name, code_id, span, coder, provenance)
+            if created:
+                tx.action = "code with new code"
+                tx.after = {**tx.after, "created": made.code}
+        return NewCodeCoding(made, created)
+
     def _add_one(
         self,
         tx: Transaction,
         source_name: str,
-        code_name: str,
+        code: str | int,
         span: Span,
         coder_name: str | None,
         provenance: str,
     ) -> Coding:
+        """Code ``span`` with ``code`` (a name or path, or a code id)."""
         from thematica.project import now
 
         ref = find_source(tx.conn, source_name)
         span.check_within(ref.length)
-        code_id = find_code(tx.conn, code_name)
+        code_id = code if isinstance(code, int) else find_code(tx.conn, code)
         who = coder_name or self.project.actor
         values = {
             "source_id": ref.id,
@@ -352,4 +407,4 @@ def _offset(row: Mapping[str, Any], column: str) -> int:
         raise InvalidInput(f"{column} {value!r} is not a whole number") from None
 
 
-__all__ = ["Coding", "CodingImport", "Codings", "code"]
+__all__ = ["Coding", "CodingImport", "Codings", "NewCodeCoding", "code"]

@@ -4,6 +4,8 @@ code or a coding.
 >>> project.memos.add("I expected anger at social services; I found fear.")   # journal
 >>> project.memos.add("Echoes Mother 3", source="interview-05.txt", quote="held me")
 >>> project.memos.add("Too broad? Split by who judges.", code="Feeling judged")
+>>> project.memos.edit(3, text="Too broad: split by who judges.")
+>>> project.memos.delete(3)
 """
 
 from __future__ import annotations
@@ -135,6 +137,33 @@ class Memos:
             memo_id = tx.insert(memo, values)
             tx.after = {"id": memo_id, "kind": values["anchor_kind"], "title": values["title"]}
         return self.get(memo_id)
+
+    def edit(self, memo_id: int, text: str | None = None, title: str | None = None) -> Memo:
+        """Change a memo's text and/or title; its anchor, author and date stay."""
+        if text is None and title is None:
+            raise InvalidInput("give a new text or title for the memo")
+        if text is not None and not text.strip():
+            raise InvalidInput("a memo needs some text: delete it instead")
+        old = self.get(memo_id)
+        values = {
+            key: value.strip()
+            for key, value in (("text", text), ("title", title))
+            if value is not None and value.strip() != getattr(old, key)
+        }
+        with self.project.transaction("edit memo", f"memo {memo_id}") as tx:
+            if values:
+                tx.update(memo, memo_id, values)
+            tx.before = {key: getattr(old, key) for key in values}
+            tx.after = values
+        return self.get(memo_id)
+
+    def delete(self, memo_id: int) -> Memo:
+        """Delete a memo; undo brings it back."""
+        old = self.get(memo_id)
+        with self.project.transaction("delete memo", f"memo {memo_id}") as tx:
+            tx.delete(memo, memo_id)
+            tx.before = old.as_dict()
+        return old
 
     def get(self, memo_id: int) -> Memo:
         found = self._select(memo.c.id == memo_id)

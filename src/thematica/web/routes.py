@@ -2,23 +2,26 @@
 
 Pages answer GET. A change answers POST (or DELETE), carries the CSRF token (checked
 by :class:`thematica.web.security.Guard` before routing) and makes exactly one change
-through the public API, which is one transaction and one audit event. The one
-exception is coding with a new code (in vivo, or "create" in the palette): that is
-two calls, adding the code and then coding with it, and so two events to undo.
+through the public API, which is one transaction and one audit event, so one undo.
+Coding with a new code (in vivo, or "create" in the palette) is one call too:
+``project.codings.add_with_new_code``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from thematica.errors import InvalidInput, NotFound
-from thematica.text import Span
 from thematica.web import views
 from thematica.web.app import done, local, page, render, wants_fragment
+
+if TYPE_CHECKING:
+    from thematica.coding.memos import Memo
 
 router = APIRouter()
 
@@ -64,7 +67,31 @@ def reader(request: Request, name: str, layer: Layer = None) -> Response:
         "reader.html",
         source=source,
         items=items,
+        timed=any(getattr(item, "time", None) is not None for item in items),
+        media=views.media_kind(source.media),
         panel=views.panel(project, name, layer or None),
+    )
+
+
+@router.get("/media/{name:path}")
+def media(request: Request, name: str) -> Response:
+    """The recording attached to source ``name``, and nothing else: the file is the one
+    the project names for that source, never a path from the request. Range requests
+    are answered (206), so the player can seek to a turn's time."""
+    source = _project(request).sources.get(name)
+    if not source.media:
+        raise NotFound(
+            f"no recording is attached to {name}: attach one with "
+            "`thematica sources media NAME FILE`"
+        )
+    path = Path(source.media)
+    if not path.is_file():
+        raise NotFound(
+            f"the recording of {name} is no longer at {path}: attach it again with "
+            "`thematica sources media NAME FILE`"
+        )
+    return FileResponse(
+        path, media_type=views.media_type(path.name), headers={"cache-control": "private, no-cache"}
     )
 
 
@@ -99,21 +126,20 @@ def coding_add(
     project = _project(request)
     made = ""
     if in_vivo or new_code:
-        # Check the source and span first: a request that cannot code adds no code.
-        Span(start, end).check_within(project.sources.get(source).length)
         if in_vivo:
-            parent, name = "", views.in_vivo_name(project.sources.text(source)[start:end])
+            words = project.sources.text(source)[max(start, 0) : max(end, 0)]
+            parent, name = "", views.in_vivo_name(words)
         else:
             parent, _, name = (new_code or "").rpartition("/")  # "Parent/New code"
-        wanted = f"{parent.strip()}/{name.strip()}" if parent.strip() else name
-        try:
-            code = project.codes.get(wanted).path  # a code of that name: use it
-        except (NotFound, InvalidInput):
-            code = project.codes.add(name, parent=parent.strip() or None).path
-            made = f"Created code “{code}”; "
-    if not code:
+        result = project.codings.add_with_new_code(
+            source, name, start, end, parent=parent.strip() or None
+        )
+        coding = result.coding
+        made = f"Created code “{coding.code}”; " if result.created else ""
+    elif code:
+        coding = project.codings.add(source, code, start, end)
+    else:
         raise InvalidInput("choose a code to apply")
-    coding = project.codings.add(source, code, start, end)
     message = f"{made}coded [{coding.start}, {coding.end}) as “{coding.code}”."
     return _panel_response(request, source, layer, message[0].upper() + message[1:])
 
@@ -150,6 +176,51 @@ def memo_add(
 ) -> Response:
     memo = _project(request).memos.add(text, title, source=source, start=start, end=end)
     return _panel_response(request, source, layer, f"Added memo {memo.id} on [{start}, {end}).")
+
+
+@router.post("/memos/{memo_id}/edit")
+def memo_edit(
+    request: Request,
+    memo_id: int,
+    text: OptionalText = None,
+    title: OptionalText = None,
+    source: OptionalText = None,
+    layer: OptionalText = None,
+) -> Response:
+    memo = _project(request).memos.edit(memo_id, text=text, title=title)
+    return _memo_answer(request, memo, source, layer, f"Saved memo {memo.id}.")
+
+
+def _memo_gone(request: Request, memo_id: int, source: str | None, layer: str | None) -> Response:
+    memo = _project(request).memos.delete(memo_id)
+    return _memo_answer(
+        request, memo, source, layer, f"Deleted memo {memo.id}; Undo brings it back."
+    )
+
+
+def _memo_answer(
+    request: Request, memo: Memo, source: str | None, layer: str | None, message: str
+) -> Response:
+    """The reader's panel after a change to a memo on a source; a journal entry's page
+    is the dashboard."""
+    source = source or memo.source
+    if not source:
+        return done(request, message, "/#journal")
+    return _panel_response(request, source, layer, message)
+
+
+@router.delete("/memos/{memo_id}")
+def memo_delete(
+    request: Request, memo_id: int, source: str | None = None, layer: str | None = None
+) -> Response:
+    return _memo_gone(request, memo_id, source, layer)
+
+
+@router.post("/memos/{memo_id}/delete")
+def memo_delete_form(
+    request: Request, memo_id: int, source: OptionalText = None, layer: OptionalText = None
+) -> Response:
+    return _memo_gone(request, memo_id, source, layer)
 
 
 @router.post("/undo")
@@ -226,6 +297,8 @@ def code_page(request: Request, code_id: int, layer: Layer = None, scope: str = 
         layer=layer or "",
         scope="own" if scope == "own" else "all",
         movable=[c for c in codes if c.path != found.path and c.path not in below],
+        below=below,
+        total=len(every),
         memos=memos,
         undo=undo,
         version=version,
@@ -266,9 +339,27 @@ def code_move(request: Request, code_id: int, parent: OptionalText = None) -> Re
 def code_merge(request: Request, code_id: int, into: OptionalText = None) -> Response:
     if not into:
         raise InvalidInput("choose the code to merge into")
-    old = _code_path(request, code_id)
-    made = _project(request).codes.merge(old, into)
-    return done(request, f"Merged “{old}” into “{made.path}”.", f"/codes/{made.id}")
+    project = _project(request)
+    old = views.code_by_id(project, code_id)
+    target = project.codes.get(into)
+    made = project.codes.merge(old.path, target.path)
+    moved = project.codes.get(made.path).codings - target.codings
+    message = f"Merged “{old.path}” into “{made.path}”: {_count(moved, 'coding')} moved"
+    if old.codings > moved:
+        message += f", {_count(old.codings - moved, 'duplicate')} dropped"
+    return done(request, message + ".", f"/codes/{made.id}")
+
+
+@router.post("/codes/{code_id}/delete")
+def code_delete(request: Request, code_id: int, force: Annotated[bool, Form()] = False) -> Response:
+    path = _code_path(request, code_id)
+    removed = _project(request).codes.delete(path, force=force)
+    also = f" and its {_count(removed, 'coding')}" if removed else ""
+    return done(request, f"Deleted code “{path}”{also}; Undo brings it back.", "/codes")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # -- agreement and consensus ------------------------------------------------------------
@@ -359,24 +450,14 @@ THEME_STATUSES = ("candidate", "reviewed", "defined")
 
 @router.get("/themes", response_class=HTMLResponse)
 def themes_board(request: Request) -> Response:
-    project = _project(request)
-    themes = project.themes.list()
-    words = {
-        row.theme: row.words
-        for row in project.themes.prevalence().rows
-        if row.kind in ("theme", "subtheme")
-    }
-    undo, version = views.latest_event(project)
+    board = views.board(_project(request))
     return page(
         request,
         "themes.html",
-        columns=[t for t in themes if t.parent is None],
-        children={t.path: [c for c in themes if c.parent == t.path] for t in themes},
-        words=words,
-        codes=project.codes.list(),
+        board=board,
         statuses=THEME_STATUSES,
-        undo=undo,
-        version=version,
+        undo=board.undo,
+        version=board.version,
     )
 
 
@@ -410,3 +491,19 @@ def theme_link(request: Request, theme: Text = "", code: Text = "") -> Response:
 def theme_unlink(request: Request, theme: Text = "", code: Text = "") -> Response:
     made = _project(request).themes.unlink(theme, [code])
     return done(request, f"Unlinked “{code}” from “{made.path}”.", "/themes")
+
+
+@router.post("/themes/quotes")
+def theme_quote_add(
+    request: Request, theme: Text = "", coding: Annotated[int | None, Form()] = None
+) -> Response:
+    if coding is None:
+        raise InvalidInput("choose a segment to quote")
+    made = _project(request).themes.add_quote(theme, coding)
+    return done(request, f"Chose a quote for “{made.theme}”: {made.render()}", "/themes")
+
+
+@router.post("/themes/quotes/{quote_id}/remove")
+def theme_quote_remove(request: Request, quote_id: int) -> Response:
+    removed = _project(request).themes.remove_quote(quote_id)
+    return done(request, f"Removed the quote {removed.render()} from “{removed.theme}”.", "/themes")

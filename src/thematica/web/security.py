@@ -41,6 +41,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self'",
+        "media-src 'self'",  # the recording attached to a source, played in the reader
         "connect-src 'self'",
         "form-action 'self'",
         "frame-ancestors 'none'",

@@ -7,6 +7,7 @@ The functions are plain so that tests and the benchmark can call them without a 
 from __future__ import annotations
 
 import html
+import mimetypes
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -52,6 +53,34 @@ class TurnView:
     role: str  # interviewer | participant | other | text (no speaker labels)
     label: Block | None  # the "Speaker: " label, kept in the text before the turn's span
     speech: Block
+    time: float | None = None  # seconds into the recording, where the source has times
+
+    @property
+    def clock(self) -> str:
+        return clock(self.time) if self.time is not None else ""
+
+
+def clock(seconds: float) -> str:
+    """``83.4`` as ``1:23``, ``3723`` as ``1:02:03``: how players show a time."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def media_type(path: str) -> str:
+    """The content type of a recording, by its file name (``audio/mpeg``, ``video/mp4``)."""
+    guessed, _ = mimetypes.guess_type(path)
+    return guessed or "application/octet-stream"
+
+
+def media_kind(path: str | None) -> str | None:
+    """The element that plays an attached recording, ``audio`` or ``video``; None when
+    there is none. A type that says neither is tried as audio."""
+    if not path:
+        return None
+    kind = media_type(path).partition("/")[0]
+    return kind if kind in ("audio", "video") else "audio"
 
 
 @dataclass(frozen=True)
@@ -92,7 +121,8 @@ def layout(text: str, turns: list[Any]) -> list[TurnView | TextView]:
             items.append(TextView(between))
         label = Block(line, turn.start, text[line : turn.start]) if line < turn.start else None
         speech = Block(turn.start, turn.end, text[turn.start : turn.end])
-        items.append(TurnView(index, turn.speaker, turn.role, label, speech))
+        time = getattr(turn, "t_start", None)
+        items.append(TurnView(index, turn.speaker, turn.role, label, speech, time))
         at = turn.end
     tail = _stripped(text, at, len(text))
     if tail:
@@ -391,6 +421,71 @@ def dashboard(project: Project, activity: int = 15) -> Dashboard:
 def latest_event(project: Project) -> tuple[UndoView | None, int]:
     events = project.log(20)
     return undo_view(events), events[0].id if events else 0
+
+
+# -- the themes board -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuoteChoice:
+    """A coded segment of a theme's linked codes, offered as an exemplar quote."""
+
+    coding: int
+    label: str
+
+
+@dataclass
+class Board:
+    columns: list[Any]  # the top-level themes
+    children: dict[str, list[Any]]  # theme path -> its subthemes
+    words: dict[str, str]  # theme path -> prevalence in words
+    codes: list[Code]
+    quotes: dict[str, list[Any]]  # theme path -> its exemplar quotes
+    choices: dict[str, list[QuoteChoice]]  # theme path -> segments to pick quotes from
+    undo: UndoView | None
+    version: int
+
+
+def board(project: Project) -> Board:
+    """Themes as columns with their subthemes, prevalence, linked codes and exemplar
+    quotes, and for each theme the segments of its linked codes (with their sub-codes)
+    that could be quotes."""
+    themes = project.themes.list()
+    words = {
+        row.theme: row.words
+        for row in project.themes.prevalence().rows
+        if row.kind in ("theme", "subtheme")
+    }
+    quotes: dict[str, list[Any]] = defaultdict(list)
+    for quote in project.themes.quotes():
+        quotes[quote.theme].append(quote)
+    segments: dict[str, list[Any]] = {}
+    choices: dict[str, list[QuoteChoice]] = {}
+    for t in themes:
+        chosen = {q.coding for q in quotes[t.path]}
+        seen: set[int] = set()
+        offered = []
+        for linked in t.codes:
+            if linked not in segments:
+                segments[linked] = project.segments(linked, context=0, children=True)
+            for segment in segments[linked]:
+                if segment.coding in chosen or segment.coding in seen:
+                    continue
+                seen.add(segment.coding)
+                who = segment.case or segment.source
+                offered.append(QuoteChoice(segment.coding, f"{who}: “{excerpt(segment.text, 80)}”"))
+        choices[t.path] = offered
+    undo, version = latest_event(project)
+    return Board(
+        columns=[t for t in themes if t.parent is None],
+        children={t.path: [c for c in themes if c.parent == t.path] for t in themes},
+        words=words,
+        codes=project.codes.list(),
+        quotes=dict(quotes),
+        choices=choices,
+        undo=undo,
+        version=version,
+    )
 
 
 # -- agreement and consensus ------------------------------------------------------------

@@ -47,7 +47,36 @@
     }
   });
 
-  window.thematica = Object.assign(window.thematica || {}, { showError, typing });
+  /** Send one change as a form, from a script (a drop, say) rather than a form: on
+   * success load this page again (it shows the change and the server's message); on
+   * failure nothing changed, so say why and leave the screen as it is. */
+  async function change(url, fields) {
+    const box = errorBox();
+    if (box) box.textContent = "";
+    let response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        body: new URLSearchParams(fields),
+        headers: {
+          "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content,
+          "HX-Request": "true",
+        },
+        credentials: "same-origin",
+      });
+    } catch {
+      showError("Could not reach the Thematica server: is `thematica serve` still running?");
+      return false;
+    }
+    if (!response.ok) {
+      showError((await response.text()) || `The server answered ${response.status}.`);
+      return false;
+    }
+    window.location.reload();
+    return true;
+  }
+
+  window.thematica = Object.assign(window.thematica || {}, { showError, typing, change });
 })();
 
 // One-key decisions: a form with data-keys submits through its button whose data-key is

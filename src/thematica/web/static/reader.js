@@ -1,5 +1,5 @@
 // The source reader: selections as canonical offsets, coding stripes, the code palette,
-// memos and keyboard coding.
+// memos, keyboard coding and playing the recording from a turn's time.
 //
 // Offsets. The server counts spans in Unicode code points over the canonical text;
 // JavaScript strings count UTF-16 code units, where an emoji is two. Every element of
@@ -23,6 +23,8 @@
   const memoSel = document.getElementById("memo-sel");
   const memoError = document.getElementById("memo-error");
   const helpDialog = document.getElementById("help-dialog");
+  const memoTitle = document.getElementById("memo-title");
+  const player = document.getElementById("media");
   const source = reader.dataset.source;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const layer = () => document.getElementById("panel").dataset.layer;
@@ -328,6 +330,10 @@
       case "S":
         selectSentence(turn, -1);
         break;
+      case "p":
+        if (!player || turn.dataset.time === undefined) return;
+        playFrom(Number(turn.dataset.time));
+        break;
       default:
         handled = false;
     }
@@ -529,34 +535,96 @@
 
   // -- memos ---------------------------------------------------------------------------------
 
-  function openMemo() {
-    if (!pending || dialogOpen()) return;
+  // The memo dialog writes a new memo on the selection, or edits the memo ``editing``.
+  let editing = null;
+
+  function showMemoDialog(heading, where) {
     returnFocus = document.activeElement;
-    memoSel.textContent = `On ${describe(pending)}`;
+    memoTitle.textContent = heading;
+    memoSel.textContent = where;
     memoError.textContent = "";
     memoDialog.showModal();
     document.getElementById("memo-text").focus();
+  }
+
+  function openMemo() {
+    if (!pending || dialogOpen()) return;
+    if (editing !== null) memoForm.reset(); // not the words of the memo edited last
+    editing = null;
+    showMemoDialog(memoTitle.dataset.new, `On ${describe(pending)}`);
+  }
+
+  function editMemo(item) {
+    if (dialogOpen()) return;
+    editing = item.dataset.id;
+    memoForm.elements.title.value = item.dataset.title;
+    memoForm.elements.text.value = item.querySelector(".memo-text").textContent;
+    const where = item.dataset.start === undefined
+      ? "On the whole source"
+      : `On ${describe({ start: Number(item.dataset.start), end: Number(item.dataset.end) })}`;
+    showMemoDialog(`Edit memo ${editing}`, where);
+  }
+
+  function deleteMemo(item) {
+    const next = item.nextElementSibling || item.previousElementSibling;
+    const nextId = next && next.dataset.id;
+    const query = new URLSearchParams({ source, layer: layer() });
+    send("DELETE", `/memos/${item.dataset.id}?${query}`).then((ok) => {
+      const focus = ok && nextId && document.getElementById(`edit-memo-${nextId}`);
+      if (focus) focus.focus();
+    });
   }
 
   memoDialog.addEventListener("close", restoreFocus);
   document.getElementById("memo-cancel").addEventListener("click", () => closeDialog(memoDialog));
   memoForm.addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (!pending) return;
     const data = new FormData(memoForm);
-    const ok = await send("POST", "/memos", {
-      source,
-      start: pending.start,
-      end: pending.end,
-      layer: layer(),
-      title: data.get("title"),
-      text: data.get("text"),
-    });
+    const fields = { source, layer: layer(), title: data.get("title"), text: data.get("text") };
+    let ok;
+    if (editing !== null) {
+      const id = editing;
+      ok = await send("POST", `/memos/${id}/edit`, fields);
+      if (ok) returnFocus = document.getElementById(`edit-memo-${id}`);
+    } else {
+      if (!pending) return;
+      ok = await send("POST", "/memos", { ...fields, start: pending.start, end: pending.end });
+    }
     if (ok) {
       memoForm.reset();
+      editing = null;
       closeDialog(memoDialog);
     }
   });
+
+  // -- the recording ---------------------------------------------------------------------
+
+  function clock(seconds) {
+    const whole = Math.floor(seconds);
+    const [h, m, s] = [Math.floor(whole / 3600), Math.floor((whole % 3600) / 60), whole % 60];
+    const pad = (n) => String(n).padStart(2, "0");
+    return h ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+  }
+
+  /** Play the attached recording from ``seconds``; the server answers range requests,
+   * so the player fetches only what it needs from there. */
+  function playFrom(seconds) {
+    if (!player) return;
+    player.currentTime = seconds;
+    announce(`Playing from ${clock(seconds)}.`);
+    const playing = player.play();
+    if (playing) {
+      playing.catch((error) => {
+        if (error.name !== "AbortError") showError(`The recording did not play: ${error.message}`);
+      });
+    }
+  }
+
+  if (player) {
+    player.addEventListener("error", () => {
+      showError("The recording could not be loaded: attach it again with `thematica sources media`.");
+    });
+  }
 
   // -- stripes -------------------------------------------------------------------------------
 
@@ -666,6 +734,12 @@
       showSpan(Number(item.dataset.start), Number(item.dataset.end), true);
     } else if (target.classList.contains("show-span")) {
       showSpan(Number(target.dataset.start), Number(target.dataset.end), true);
+    } else if (target.classList.contains("edit-memo")) {
+      editMemo(target.closest(".memo"));
+    } else if (target.classList.contains("delete-memo")) {
+      deleteMemo(target.closest(".memo"));
+    } else if (target.classList.contains("play")) {
+      playFrom(Number(target.dataset.time));
     } else if (target.classList.contains("apply-recent")) {
       applyCode({ code: target.dataset.path });
     } else if (target.id === "btn-code") {
