@@ -51,6 +51,14 @@ def new_positions(replaced: Sequence[Replacement]) -> list[tuple[int, int]]:
     return placed
 
 
+def study_names(
+    names: Mapping[str, str] | None = None, decisions: Decisions | None = None
+) -> dict[str, str]:
+    """The study's names and the words a reviewer accepted everywhere: both are found
+    wherever they occur, with their labels."""
+    return {**dict(names or {}), **(decisions.names() if decisions else {})}
+
+
 def find(
     texts: Mapping[str, str],
     names: Mapping[str, str] | None = None,
@@ -59,8 +67,7 @@ def find(
 ) -> list[Proposal]:
     """Every proposal, before decisions are applied: what the recognisers and the names
     find, and whatever a reviewer accepted by hand (found everywhere, like a name)."""
-    gazetteer = {**dict(names or {}), **(decisions.names() if decisions else {})}
-    return detect(texts, recognisers, gazetteer)
+    return detect(texts, recognisers, study_names(names, decisions))
 
 
 def pseudonyms_for(
@@ -71,9 +78,8 @@ def pseudonyms_for(
 ) -> Pseudonyms:
     """The study's placeholders: chosen ones first, then those an earlier anonymisation
     gave (``known`` key entries), then new ones in order."""
-    gazetteer = {**dict(names or {}), **(decisions.names() if decisions else {})}
     chosen = {**(decisions.placeholders() if decisions else {}), **dict(overrides or {})}
-    pseudonyms = Pseudonyms(overrides=chosen, aliases=aliases(gazetteer))
+    pseudonyms = Pseudonyms(overrides=chosen, aliases=aliases(study_names(names, decisions)))
     for entry in known:
         pseudonyms.keep(entry.label, entry.original, entry.placeholder)
     return pseudonyms
@@ -94,7 +100,21 @@ def plan(
     ``known`` key entries from an earlier anonymisation keep their placeholders.
     """
     decisions = decisions if decisions is not None else Decisions()
-    proposals = decisions.apply(find(texts, names, recognisers, decisions), texts)
+    found = find(texts, names, recognisers, decisions)
+    return plan_found(found, texts, names, decisions, overrides, known)
+
+
+def plan_found(
+    found: Sequence[Proposal],
+    texts: Mapping[str, str],
+    names: Mapping[str, str] | None = None,
+    decisions: Decisions | None = None,
+    overrides: Mapping[str, str] | None = None,
+    known: Sequence[KeyEntry] = (),
+) -> dict[str, list[Replacement]]:
+    """:func:`plan` for proposals :func:`find` gave already (a review keeps them)."""
+    decisions = decisions if decisions is not None else Decisions()
+    proposals = decisions.apply(found, texts)
     return replacements(proposals, pseudonyms_for(names, decisions, overrides, known))
 
 

@@ -31,6 +31,7 @@ from thematica.errors import InvalidInput
 from thematica.ingest.files import read_text
 
 COLUMNS = ("text", "decision", "label", "placeholder", "source", "start", "end")
+DECISIONS_FILE = "anonymisation-decisions.csv"  # where `anonymise review` keeps them by default
 VERDICTS = ("accept", "reject")
 
 
@@ -117,6 +118,10 @@ class Decisions:
             else Decision(proposal.text, verdict, label, "", proposal.source,
                           proposal.start, proposal.end)
         )  # fmt: skip
+        if decision.alike:
+            # Deciding for the words everywhere is deciding here too: a decision about
+            # this one place would otherwise still win over it.
+            self._at.pop((proposal.source, proposal.start, proposal.end), None)
         self.add(decision)
         return decision
 
@@ -148,20 +153,36 @@ class Decisions:
                 kept.append(replace(proposal, label=decision.label or proposal.label))
         if texts is None:
             return kept
+        stale = self.stale(proposals, texts)
+        if stale:
+            d = stale[0]
+            raise InvalidInput(
+                f"the decision to replace {d.text!r} at [{d.start}, {d.end}) of {d.source} no "
+                f"longer fits its text (it reads {texts[d.source][d.start : d.end]!r} there); "
+                f"correct {self.path}"
+            )
         proposed = {(p.source, p.start, p.end) for p in proposals}
         for (source, start, end), d in self._at.items():
             if d.verdict != "accept" or (source, start, end) in proposed or source not in texts:
                 continue
-            found = texts[source][start:end]
-            if words(found) != words(d.text):
-                raise InvalidInput(
-                    f"the decision to replace {d.text!r} at [{start}, {end}) of {source} no "
-                    f"longer fits its text (it reads {found!r} there); correct {self.path}"
-                )
             # The reviewer's span wins over any proposal it overlaps.
             kept = [p for p in kept if not (p.source == source and p.start < end and start < p.end)]
+            found = texts[source][start:end]
             kept.append(Proposal(source, start, end, found, d.label or "NAME", 1.0, "review"))
         return sorted(kept, key=lambda p: (p.source, p.start))
+
+    def stale(self, proposals: Sequence[Proposal], texts: Mapping[str, str]) -> list[Decision]:
+        """Decisions to replace words at one place that no recogniser proposed, where the
+        text no longer has those words (it was changed since)."""
+        proposed = {(p.source, p.start, p.end) for p in proposals}
+        return [
+            d
+            for (source, start, end), d in self._at.items()
+            if d.verdict == "accept"
+            and (source, start, end) not in proposed
+            and source in texts
+            and words(texts[source][start:end]) != words(d.text)
+        ]
 
     def names(self) -> dict[str, str]:
         """Words accepted everywhere, with their labels: a gazetteer, so that words no

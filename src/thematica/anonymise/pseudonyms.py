@@ -8,11 +8,13 @@ may give any identifier a role label instead (``[my baby]``, ``[her partner]``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from string import ascii_uppercase
 
 from thematica.anonymise.pipeline import Proposal
+from thematica.errors import InvalidInput
 from thematica.text import Edit
 
 NUMBERED = {"NAME": "Person"}
@@ -38,6 +40,36 @@ NAMED = {
 def words(text: str) -> str:
     """An identifier's words in one form: lower case, single spaces."""
     return " ".join(text.lower().split())
+
+
+# A placeholder stands in running text: one short line, one pair of brackets.
+PLACEHOLDER_MAX = 60
+
+
+def chosen_placeholder(typed: str, replacing: str) -> str:
+    """A placeholder a reviewer typed, in brackets, for the words ``replacing``.
+
+    >>> chosen_placeholder("my baby", "Alfie")
+    '[my baby]'
+
+    Refused: nothing between the brackets, brackets or a line break inside, more than
+    PLACEHOLDER_MAX characters, and the very words it is meant to hide.
+    """
+    inner = typed.strip().removeprefix("[").removesuffix("]").strip()
+    if not inner:
+        raise InvalidInput("a placeholder needs words between its brackets, e.g. [my baby]")
+    if any(c in "[]" or not c.isprintable() for c in inner):
+        raise InvalidInput(
+            f"a placeholder is one line in one pair of brackets, e.g. [my baby], not {typed!r}"
+        )
+    if len(inner) + 2 > PLACEHOLDER_MAX:
+        raise InvalidInput(f"a placeholder has at most {PLACEHOLDER_MAX} characters")
+    if re.search(rf"(?<!\w){re.escape(words(replacing))}(?!\w)", words(inner)):
+        raise InvalidInput(
+            f"the placeholder {typed!r} would keep the words it replaces; describe the "
+            "person or place instead, e.g. [my baby]"
+        )
+    return f"[{inner}]"
 
 
 def _letters(n: int) -> str:
@@ -68,6 +100,9 @@ class Pseudonyms:
 
     def placeholder(self, label: str, text: str) -> str:
         said = words(text)
+        # A placeholder chosen for these very words wins over their full name's.
+        if said in self._chosen:
+            return self._chosen[said]
         if label == "NAME" and said in self.aliases:
             said = words(self.aliases[said])
         if said in self._chosen:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from thematica.anonymise.decisions import DECISIONS_FILE
 from thematica.cli.common import JsonOption, get_project, plural, print_json, table, typer_app
 
 app = typer_app("Find, review and replace identifiers.")
@@ -114,7 +115,7 @@ def anonymise_review(
     ] = None,
     decisions: Annotated[
         Path, typer.Option(help="Where decisions are kept (CSV); re-used on the next run.")
-    ] = Path("anonymisation-decisions.csv"),
+    ] = Path(DECISIONS_FILE),
     names: NamesOption = None,
     recogniser: RecogniserOption = None,
 ) -> None:
@@ -123,48 +124,39 @@ def anonymise_review(
     Every answer is saved at once to the decisions file, so stopping (q, or Ctrl-D)
     loses nothing; the next run starts with what is still undecided.
     """
-    from collections import Counter
+    from thematica.anonymise.review import PLACEHOLDER, Review
+    from thematica.errors import NotFound
 
-    from thematica.anonymise.apply import find, pseudonyms_for
-    from thematica.anonymise.pseudonyms import words
-
-    texts = _texts(ctx, files)
-    known, reviewed = _names(names), _decisions(decisions, must_exist=False)
-    proposals = find(texts, known, recogniser, reviewed)
-    pending = reviewed.pending(proposals)
-    pseudonyms = pseudonyms_for(known, reviewed)
-    alike = Counter(words(p.text) for p in proposals)
+    review = Review(_texts(ctx, files), decisions, _names(names), recogniser)
+    pending = review.pending()
     typer.echo(f"{plural(len(pending), 'identifier')} to review; {REVIEW_KEYS}")
     counts = {"accept": 0, "reject": 0}
     for number, p in enumerate(pending, start=1):
-        if reviewed.about(p) is not None:
+        try:
+            item = review.item_at(p.source, p.start, p.end)
+        except NotFound:
+            continue  # words accepted everywhere on the way took a longer span in
+        if item.status != "pending":
             continue  # decided on the way, with "all alike"
-        others = alike[words(p.text)] - 1
         typer.echo("")
         typer.echo(
-            f"[{number}/{len(pending)}] {p.source} [{p.start}, {p.end}) {p.label} "
-            f"{p.text!r} -> {pseudonyms.placeholder(p.label, p.text)}"
-            f" ({p.recogniser}, {p.score:.2f}; {plural(others, 'other place')})"
+            f"[{number}/{len(pending)}] {p.source} [{p.start}, {p.end}) {item.label} "
+            f"{p.text!r} -> {item.placeholder}"
+            f" ({p.recogniser}, {p.score:.2f}; {plural(item.others, 'other place')})"
         )
-        typer.echo(f"  {_context(texts[p.source], p.start, p.end)}")
+        typer.echo(f"  {_context(review.texts[p.source], p.start, p.end)}")
         answer = _ask()
         if answer == "q":
             break
         if answer == "s":
             continue
-        if answer == "p":
+        chosen = ""
+        if answer == PLACEHOLDER:
             chosen = _ask_placeholder(p.text)
             if chosen is None:
                 break
-            reviewed.decide(p, "accept", placeholder=chosen)
-            pseudonyms = pseudonyms_for(known, reviewed)
-            counts["accept"] += 1
-        else:
-            verdict = "accept" if answer.lower() == "a" else "reject"
-            reviewed.decide(p, verdict, alike=answer.isupper())
-            counts[verdict] += 1
-        reviewed.save(decisions)
-    left = len(reviewed.pending(proposals))
+        counts[review.decide(p, answer, chosen).verdict] += 1
+    left = len(review.pending())
     typer.echo("")
     typer.echo(
         f"{counts['accept']} accepted, {counts['reject']} rejected, {left} left to review; "
@@ -196,13 +188,21 @@ def _ask() -> str:
 
 
 def _ask_placeholder(words: str) -> str | None:
+    """A placeholder for ``words``, asked again until it is one; None: stop."""
     import click
 
-    try:
-        chosen = typer.prompt(f"placeholder for {words!r} everywhere, e.g. [my baby]").strip()
-    except click.exceptions.Abort:
-        return None
-    return chosen if chosen.startswith("[") else f"[{chosen.strip('[]')}]"
+    from thematica.anonymise.pseudonyms import chosen_placeholder
+    from thematica.errors import InvalidInput
+
+    while True:
+        try:
+            typed = typer.prompt(f"placeholder for {words!r} everywhere, e.g. [my baby]")
+        except click.exceptions.Abort:
+            return None
+        try:
+            return chosen_placeholder(typed, words)
+        except InvalidInput as error:
+            typer.echo(f"  {error}")
 
 
 @app.command("apply")
