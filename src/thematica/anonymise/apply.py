@@ -159,15 +159,22 @@ def anonymise_sources(
     recognisers: Sequence[str] | None = None,
     overrides: Mapping[str, str] | None = None,
     decisions: Decisions | None = None,
+    proposals: Sequence[Proposal] | None = None,
 ) -> AnonymiseReport:
-    """Replace every identifier in ``sources`` (default: all) with its placeholder."""
+    """Replace every identifier in ``sources`` (default: all) with its placeholder.
+
+    ``proposals``: what :func:`find` would give for these sources, found already (by
+    :mod:`thematica.batch`, on other machines), so the recognisers do not run again.
+    """
     key = Path(key)
     chosen = list(sources) if sources else [s.name for s in project.sources.list()]
     if not chosen:
         raise InvalidInput("the project has no sources to anonymise")
     texts = {name: project.sources.text(name) for name in chosen}
     vault = _open_vault(key, passphrase, chosen)
-    grouped = plan(texts, names, recognisers, decisions, overrides, vault.entries)
+    if proposals is None:
+        proposals = find(texts, names, recognisers, decisions)
+    grouped = plan_found(proposals, texts, names, decisions, overrides, vault.entries)
     removed = 0
     with project.transaction("anonymise", f"{len(grouped)} sources") as tx:
         # The row changes would hold the original text for undo: this event keeps none.

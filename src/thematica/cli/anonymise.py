@@ -20,6 +20,10 @@ DecisionsOption = Annotated[
     Path | None, typer.Option(help="Review decisions (CSV), made with `anonymise review`.")
 ]
 KeyOption = Annotated[Path, typer.Option(help="The encrypted key file (kept outside the project).")]
+PlaceholderOption = Annotated[
+    list[str] | None,
+    typer.Option(help="A chosen placeholder, WORDS=PLACEHOLDER, e.g. 'Alfie=[my baby]'."),
+]
 
 
 def _texts(ctx: typer.Context, files: list[Path] | None) -> dict[str, str]:
@@ -32,13 +36,13 @@ def _texts(ctx: typer.Context, files: list[Path] | None) -> dict[str, str]:
     return {s.name: project.sources.text(s.name) for s in project.sources.list()}
 
 
-def _names(path: Path | None) -> dict[str, str]:
+def names_of(path: Path | None) -> dict[str, str]:
     from thematica.anonymise.gazetteer import read_names
 
     return read_names(path) if path else {}
 
 
-def _decisions(path: Path | None, must_exist: bool = True):
+def decisions_of(path: Path | None, must_exist: bool = True):
     from thematica.anonymise.decisions import Decisions
 
     if path is None:
@@ -46,7 +50,7 @@ def _decisions(path: Path | None, must_exist: bool = True):
     return Decisions.load(path, missing_ok=not must_exist)
 
 
-def _passphrase() -> str:
+def passphrase() -> str:
     return os.environ.get("THEMATICA_KEY_PASSPHRASE") or typer.prompt(
         "Key passphrase", hide_input=True
     )
@@ -69,7 +73,7 @@ def anonymise_detect(
     from thematica.ingest.readers import read_document
 
     texts = {str(path): read_document(path).text for path in files}
-    known, reviewed = _names(names), _decisions(decisions)
+    known, reviewed = names_of(names), decisions_of(decisions)
     found = reviewed.apply(find(texts, known, recogniser, reviewed))
     pseudonyms = pseudonyms_for(known, reviewed)
     rows = [
@@ -127,7 +131,7 @@ def anonymise_review(
     from thematica.anonymise.review import PLACEHOLDER, Review
     from thematica.errors import NotFound
 
-    review = Review(_texts(ctx, files), decisions, _names(names), recogniser)
+    review = Review(_texts(ctx, files), decisions, names_of(names), recogniser)
     pending = review.pending()
     typer.echo(f"{plural(len(pending), 'identifier')} to review; {REVIEW_KEYS}")
     counts = {"accept": 0, "reject": 0}
@@ -218,10 +222,7 @@ def anonymise_apply(
     key: KeyOption = Path("anonymisation.key"),
     names: NamesOption = None,
     decisions: DecisionsOption = None,
-    placeholder: Annotated[
-        list[str] | None,
-        typer.Option(help="A chosen placeholder, WORDS=PLACEHOLDER, e.g. 'Alfie=[my baby]'."),
-    ] = None,
+    placeholder: PlaceholderOption = None,
     out: Annotated[
         Path | None,
         typer.Option(help="Write anonymised copies of FILES here, as .txt, instead."),
@@ -237,29 +238,40 @@ def anonymise_apply(
     from thematica.anonymise.apply import anonymise_files, anonymise_sources
     from thematica.errors import InvalidInput
 
-    overrides = {}
-    for item in placeholder or []:
-        words, sep, chosen = item.partition("=")
-        if not sep or not words.strip() or not chosen.strip():
-            raise InvalidInput(f"--placeholder {item!r} must look like WORDS=PLACEHOLDER")
-        overrides[words.strip()] = chosen.strip()
     options = {
-        "names": _names(names) or None,
+        "names": names_of(names) or None,
         "recognisers": recogniser,
-        "overrides": overrides,
-        "decisions": _decisions(decisions),
+        "overrides": placeholders_of(placeholder),
+        "decisions": decisions_of(decisions),
     }
     if out is not None:
         if not targets:
             raise InvalidInput("name the files to anonymise into --out")
         state = ctx.find_root().obj
-        report = anonymise_files(targets, out, key, _passphrase(), actor=state.user, **options)
+        report = anonymise_files(targets, out, key, passphrase(), actor=state.user, **options)
         where, noun = f" into {out}", "file"
     else:
         report = anonymise_sources(
-            get_project(ctx), key, _passphrase(), sources=targets or None, **options
+            get_project(ctx), key, passphrase(), sources=targets or None, **options
         )
         where, noun = "", "source"
+    say_anonymised(report, noun, where, key)
+
+
+def placeholders_of(given: list[str] | None) -> dict[str, str]:
+    """``--placeholder WORDS=PLACEHOLDER`` options as words to placeholder."""
+    from thematica.errors import InvalidInput
+
+    overrides = {}
+    for item in given or []:
+        words, sep, chosen = item.partition("=")
+        if not sep or not words.strip() or not chosen.strip():
+            raise InvalidInput(f"--placeholder {item!r} must look like WORDS=PLACEHOLDER")
+        overrides[words.strip()] = chosen.strip()
+    return overrides
+
+
+def say_anonymised(report, noun: str, where: str, key: Path) -> None:
     kinds = ", ".join(f"{n} {label}" for label, n in sorted(report.by_label.items()))
     typer.echo(
         f"Anonymised {plural(report.sources, noun)}{where}: "
@@ -282,7 +294,7 @@ def anonymise_reidentify(
 
     if out is not None and out.exists():
         raise InvalidInput(f"{out} already exists; choose another file")
-    text = reidentify(get_project(ctx), key, _passphrase(), source)
+    text = reidentify(get_project(ctx), key, passphrase(), source)
     if out is None:
         typer.echo(text, nl=False)
         return

@@ -77,3 +77,42 @@ def escape(text: str) -> str:
     from rich.markup import escape as rich_escape
 
     return rich_escape(text)
+
+
+class progress:
+    """A Rich progress bar on stderr, advanced once per item with its name; silent when
+    asked (``quiet``) or when stderr is not a terminal.
+
+    >>> with progress(quiet=False, total=3, doing="reading") as advance:
+    ...     advance("interview-01.docx")
+
+    With a ``total``, the bar shows how much is done and the time remaining.
+    """
+
+    def __init__(self, quiet: bool, total: int | None = None, doing: str = "reading") -> None:
+        self.quiet = quiet or not sys.stderr.isatty()
+        self.total, self.doing = total, doing
+        self.bar = None
+
+    def __enter__(self):
+        if self.quiet:
+            return lambda name: None
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        columns = [TextColumn("{task.description}")]
+        if self.total is not None:
+            columns += [BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+        self.bar = Progress(*columns, transient=True, console=console(stderr=True))
+        self.bar.start()
+        task = self.bar.add_task(self.doing, total=self.total)
+        return lambda name: self.bar.update(task, advance=1, description=f"{self.doing} {name}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()

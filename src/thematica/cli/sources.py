@@ -1,6 +1,5 @@
 """`thematica sources`: add transcripts and look at them."""
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -8,50 +7,70 @@ import typer
 
 from thematica.cli.common import (
     JsonOption,
-    console,
     get_project,
     plural,
     print_json,
+    progress,
     table,
     typer_app,
 )
 
 app = typer_app("Add and inspect sources (transcripts).")
 
+# How files are read and turns found: shared with `thematica batch import`.
+CaseOption = Annotated[str | None, typer.Option(help="Link the sources to this case.")]
+EncodingOption = Annotated[str | None, typer.Option(help="Text encoding, e.g. cp1252.")]
+RecursiveOption = Annotated[bool, typer.Option(help="Look in sub-folders too.")]
+StripLineNumbersOption = Annotated[bool, typer.Option(help="PDF: remove printed line numbers.")]
+StripHeadersOption = Annotated[
+    bool, typer.Option(help="PDF: remove running headers, footers and page numbers.")
+]
+KeepLineBreaksOption = Annotated[
+    bool, typer.Option(help="Text: keep hard-wrapped lines as they are.")
+]
+LabelPatternOption = Annotated[
+    str | None,
+    typer.Option(help="Regular expression for speaker labels, with a group named label."),
+]
+InterviewerOption = Annotated[
+    list[str] | None, typer.Option(help="A speaker label that is an interviewer.")
+]
+OtherOption = Annotated[
+    list[str] | None, typer.Option(help="A speaker label that is neither role.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
+
+
+def turn_options(label_pattern: str | None, interviewer: list[str] | None, other: list[str] | None):
+    from thematica.ingest.sources import TurnOptions
+
+    return TurnOptions(
+        label_pattern=label_pattern,
+        interviewers=tuple(interviewer or ()),
+        others=tuple(other or ()),
+    )
+
 
 @app.command("add")
 def sources_add(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files or folders of transcripts.")],
-    case: Annotated[str | None, typer.Option(help="Link the sources to this case.")] = None,
-    encoding: Annotated[str | None, typer.Option(help="Text encoding, e.g. cp1252.")] = None,
-    recursive: Annotated[bool, typer.Option(help="Look in sub-folders too.")] = False,
-    strip_line_numbers: Annotated[
-        bool, typer.Option(help="PDF: remove printed line numbers.")
-    ] = False,
-    strip_headers: Annotated[
-        bool, typer.Option(help="PDF: remove running headers, footers and page numbers.")
-    ] = False,
-    keep_line_breaks: Annotated[
-        bool, typer.Option(help="Text: keep hard-wrapped lines as they are.")
-    ] = False,
-    label_pattern: Annotated[
-        str | None,
-        typer.Option(help="Regular expression for speaker labels, with a group named label."),
-    ] = None,
-    interviewer: Annotated[
-        list[str] | None, typer.Option(help="A speaker label that is an interviewer.")
-    ] = None,
-    other: Annotated[
-        list[str] | None, typer.Option(help="A speaker label that is neither role.")
-    ] = None,
+    case: CaseOption = None,
+    encoding: EncodingOption = None,
+    recursive: RecursiveOption = False,
+    strip_line_numbers: StripLineNumbersOption = False,
+    strip_headers: StripHeadersOption = False,
+    keep_line_breaks: KeepLineBreaksOption = False,
+    label_pattern: LabelPatternOption = None,
+    interviewer: InterviewerOption = None,
+    other: OtherOption = None,
     text_column: Annotated[
         str | None, typer.Option(help="Tables: one transcript per row, in this column.")
     ] = None,
     name_column: Annotated[
         str | None, typer.Option(help="Tables: the column that names each transcript.")
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Add transcripts: .txt .md .docx .odt .rtf .pdf .vtt .srt, or a table of them.
 
@@ -59,14 +78,9 @@ def sources_add(
     text is already in the project, is skipped with the reason (exit status 2).
     """
     from thematica.ingest.readers import ReadOptions
-    from thematica.ingest.sources import TurnOptions
 
     sources = get_project(ctx).sources
-    turns = TurnOptions(
-        label_pattern=label_pattern,
-        interviewers=tuple(interviewer or ()),
-        others=tuple(other or ()),
-    )
+    turns = turn_options(label_pattern, interviewer, other)
     if text_column:
         reports = [
             sources.add_table(path, text_column, name_column, encoding, turns) for path in paths
@@ -75,7 +89,7 @@ def sources_add(
         skipped = [s for r in reports for s in r.skipped]
     else:
         options = ReadOptions(encoding, strip_line_numbers, strip_headers, keep_line_breaks)
-        with _progress(quiet or len(paths) == 1 and not paths[0].is_dir()) as advance:
+        with progress(quiet or len(paths) == 1 and not paths[0].is_dir()) as advance:
             report = sources.add_files(
                 paths, options, case, turns, recursive=recursive, progress=advance
             )
@@ -101,28 +115,6 @@ def sources_add(
     typer.echo(f"{plural(len(imported), 'source')} added, {len(skipped)} skipped")
     if skipped or not imported:
         raise typer.Exit(2)
-
-
-class _progress:
-    """A Rich progress bar on stderr, advanced once per file; silent when asked or piped."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet or not sys.stderr.isatty()
-        self.bar = None
-
-    def __enter__(self):
-        if self.quiet:
-            return None
-        from rich.progress import Progress
-
-        self.bar = Progress(transient=True, console=console(stderr=True))
-        self.bar.start()
-        task = self.bar.add_task("reading", total=None)
-        return lambda name: self.bar.update(task, advance=1, description=f"reading {name}")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 @app.command("list")
