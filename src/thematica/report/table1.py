@@ -91,17 +91,66 @@ def read_spec(path: str | Path) -> Spec:
     """Read a TOML spec; every problem in it is one :class:`InvalidInput` line."""
     path = Path(path)
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise InvalidInput(f"spec file {str(path)!r} not found") from None
     except OSError as error:
         raise InvalidInput(f"cannot read spec {str(path)!r}: {error.strerror}") from None
     except UnicodeDecodeError:
         raise InvalidInput(f"{path} is not valid TOML: it is not UTF-8 text") from None
+    return spec_from_toml(text, source=str(path))
+
+
+def spec_from_toml(text: str, source: str = "spec") -> Spec:
+    """A :class:`Spec` from TOML text: a file's, or the one kept in the project."""
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise InvalidInput(f"{path} is not valid TOML: {error}") from None
-    return parse_spec(data, source=str(path))
+        raise InvalidInput(f"{source} is not valid TOML: {error}") from None
+    return parse_spec(data, source=source)
+
+
+# -- the spec kept in the project -------------------------------------------------------
+
+SPEC_SETTING = "table1_spec"
+STORED_SPEC = "the project's Table 1 spec"
+
+
+def stored_spec_text(project: Project) -> str:
+    """The TOML of the spec kept in the project; ``""`` when there is none."""
+    return project.setting(SPEC_SETTING) or ""
+
+
+def stored_spec(project: Project) -> Spec | None:
+    """The spec kept in the project (see :func:`store_spec`), or None: lay the table out
+    by attribute type."""
+    text = stored_spec_text(project)
+    return spec_from_toml(text, STORED_SPEC) if text.strip() else None
+
+
+def store_spec(project: Project, text: str | None) -> Spec | None:
+    """Keep a Table 1 spec (TOML text, as in a ``table1.toml`` file) in the project, so
+    that every face of it lays the table out alike; ``None`` or blank text goes back to
+    the layout by attribute type. One audit event, undoable.
+
+    >>> store_spec(project, Path("table1.toml").read_text(encoding="utf-8"))
+    >>> demographics(project, stored_spec(project))
+
+    A spec that is not valid, or does not fit the participants' attributes, is refused
+    and nothing is kept.
+    """
+    from thematica.project import write_setting
+
+    text = text if text and text.strip() else ""
+    spec = spec_from_toml(text, STORED_SPEC) if text else None
+    if spec is not None and project.cases.list():
+        demographics(project, spec)  # refuse now what the table could not be built from
+    was = stored_spec_text(project)
+    target = f"{len(spec.variables)} variables" if spec else "the layout by attribute type"
+    with project.transaction("set table1 spec", target) as tx:
+        write_setting(tx, SPEC_SETTING, text)
+        tx.before, tx.after = {"spec": was}, {"spec": text}
+    return spec
 
 
 def parse_spec(data: Mapping[str, Any], source: str = "spec") -> Spec:
