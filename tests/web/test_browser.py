@@ -675,3 +675,21 @@ def test_themes_board_drag_a_code_in_and_out_and_pick_a_quote(page, server):
     with read(path) as project:
         (quote,) = project.themes.quotes("Someone on my side")
     assert label.startswith(quote.attribution)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (768, 1024)])
+def test_no_screen_is_wider_than_the_window(browser, server, width, height):
+    """At a laptop's and a tablet's width, nothing runs off the right edge (the top
+    bar's links wrap instead). The review screen checks its own layout, as its first
+    visit runs the name model."""
+    url, _ = server
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        opened = context.new_page()
+        for path in ("", "cases", "codes", "agreement", "themes", "report",
+                     f"sources/{quote('interview-01.txt', safe='')}"):  # fmt: skip
+            opened.goto(url + path)
+            wide = opened.evaluate("document.documentElement.scrollWidth")
+            assert wide <= width, f"/{path} is {wide}px wide at {width}px"
+    finally:
+        context.close()
