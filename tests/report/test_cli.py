@@ -43,6 +43,20 @@ def test_table1_without_a_spec(cli_study):
     ]
 
 
+def test_table1_keeps_a_spec_for_every_later_table(cli_study):
+    default = out("table1")
+    assert out("table1", "--spec", "table1.toml", "--keep") == EXPECTED_MD
+    assert out("table1") == EXPECTED_MD
+    assert json.loads(out("table1", "--json")) == EXPECTED
+    assert "  set table1 spec   " in out("log").splitlines()[2]
+    assert fails("table1", "--keep") == "--keep keeps the --spec file in the project: name one"
+    assert fails("table1", "--spec", "table1.toml", "--keep", "--forget") == (
+        "choose --keep or --forget, not both"
+    )
+    assert out("table1", "--forget") == default
+    assert out("table1") == default
+
+
 def test_table1_notes_what_it_leaves_out(files):
     Path("p.csv").write_text("id,notes,team\n1,quiet,A\n2,talkative,A\n3,late,B\n")
     out("init", "s.thematica")

@@ -46,8 +46,18 @@ def table1(
     ctx: typer.Context,
     spec: Annotated[
         Path | None,
-        typer.Option("--spec", help="TOML file listing the variables (default: every attribute)."),
+        typer.Option(
+            "--spec",
+            help="TOML file listing the variables (default: the spec kept in the project, "
+            "else every attribute).",
+        ),
     ] = None,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Keep --spec in the project, for every later table.")
+    ] = False,
+    forget: Annotated[
+        bool, typer.Option("--forget", help="Forget the kept spec: lay out every attribute.")
+    ] = False,
     format_: Annotated[
         str | None,
         typer.Option(
@@ -63,13 +73,20 @@ def table1(
     import json
 
     from thematica.errors import InvalidInput
-    from thematica.report.table1 import demographics, read_spec
+    from thematica.report.table1 import demographics, read_spec, store_spec
 
     kind = _format(format_, as_json, out)
     if kind == "docx" and out is None:
         raise InvalidInput("a Word table needs a file: add --out table1.docx")
+    if keep and spec is None:
+        raise InvalidInput("--keep keeps the --spec file in the project: name one")
+    if keep and forget:
+        raise InvalidInput("choose --keep or --forget, not both")
+    project = get_project(ctx)
     layout = read_spec(spec) if spec is not None else None
-    table = demographics(get_project(ctx), layout)
+    if keep or forget:
+        store_spec(project, spec.read_text(encoding="utf-8") if keep else None)
+    table = demographics(project, layout)
     for note in table.left_out:
         typer.echo(f"Note: {note}", err=True)
     if out is None:

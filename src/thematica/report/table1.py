@@ -394,9 +394,12 @@ class Table1:
 
 def demographics(project: Project, spec: Spec | str | Path | None = None) -> Table1:
     """The demographics table of the project's participants, as ``spec`` (a
-    :class:`Spec` or the path of a TOML file) lays it out, or by attribute type."""
+    :class:`Spec` or the path of a TOML file) lays it out; without one, as the spec kept
+    in the project lays it out (:func:`store_spec`), else by attribute type."""
     if isinstance(spec, str | Path):
         spec = read_spec(spec)
+    elif spec is None:
+        spec = stored_spec(project)
     attributes = {a.name: a for a in project.cases.attributes()}
     cases = project.cases.list()
     if not cases:
