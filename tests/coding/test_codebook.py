@@ -64,6 +64,39 @@ def test_merge_moves_codings_and_drops_exact_duplicates(coded):
         coded.codes.get("Warmth")
 
 
+def counts(code):
+    return (code.codings, code.sources, code.participants), tuple(vars(code.with_children).values())
+
+
+def test_counts_of_codings_sources_and_participants_alone_and_with_sub_codes(coded, interview):
+    coded.sources.add("joint.txt", interview + "Both mothers nodded.\n")
+    coded.sources.add("unlinked.txt", interview + "Nobody's yet.\n")
+    for key in ("1", "2", "3"):
+        coded.cases.add(key)
+    coded.cases.link("1", "interview-01.txt")
+    coded.cases.link("2", "joint.txt")  # two participants in one interview
+    coded.cases.link("3", "joint.txt")
+    c = coded.codings
+    c.add("interview-01.txt", "Warmth", 10, 20)
+    c.add("interview-01.txt", "Warmth", 30, 40, coder="Dev")
+    c.add("joint.txt", "Feeling mothered", 10, 20)
+    c.add("unlinked.txt", "Feeling mothered", 10, 20)
+    c.add("interview-01.txt", "Therapist relationship", 10, 20)
+    found = {code.path: counts(code) for code in coded.codes.list()}
+    assert found == {
+        # the parent's own coding shares its interview and participant with Warmth's
+        "Therapist relationship": ((1, 1, 1), (5, 3, 3)),
+        "Therapist relationship/Warmth": ((2, 1, 1), (2, 1, 1)),
+        # a source with two linked cases counts its coding once, and both participants
+        "Therapist relationship/Feeling mothered": ((2, 2, 2), (2, 2, 2)),
+        "Getting referred": ((0, 0, 0), (0, 0, 0)),
+    }
+    assert counts(coded.codes.get("Therapist relationship")) == ((1, 1, 1), (5, 3, 3))
+    merged = coded.codes.merge("Feeling mothered", into="Warmth")
+    assert counts(merged) == ((4, 3, 3), (4, 3, 3))
+    assert counts(coded.codes.rename("Warmth", "Kindness")) == ((4, 3, 3), (4, 3, 3))
+
+
 def test_delete_is_refused_while_codings_exist_unless_forced(coded):
     coded.codings.add("interview-01.txt", "Warmth", 10, 20)
     with pytest.raises(InvalidInput) as error:

@@ -292,6 +292,17 @@ def test_undo_from_the_reader_and_from_a_page(client, demo):
     assert demo.log(1)[0].action == "undo"
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/sources/interview-01.txt", "/codes", "/agreement", "/themes", "/cases", "/report"],
+)
+def test_every_page_offers_to_undo_the_last_change(client, demo, url):
+    demo.codes.add("Undoable")
+    page = client.get(url).text
+    assert 'title="Undo the last change (Ctrl+Z): add code Undoable" >Undo ' in page
+    assert 'id="undo-button" disabled' not in page
+
+
 def test_nothing_to_undo_is_an_error_not_a_crash(tmp_path):
     from fastapi.testclient import TestClient
 
@@ -320,14 +331,50 @@ def test_redirects_stay_on_this_server(client):
 # -- the codebook -----------------------------------------------------------------------
 
 
+def expected_counts(project, path, children):
+    """Codings, distinct sources and distinct linked cases of a code, from the codings."""
+    cases = {s.name: set(s.cases) for s in project.sources.list()}
+    mine = [
+        c
+        for c in project.codings.list()
+        if c.code == path or (children and c.code.startswith(path + "/"))
+    ]
+    sources = {c.source for c in mine}
+    return len(mine), len(sources), len(set().union(*(cases[s] for s in sources)))
+
+
 def test_codebook_tree_with_counts(client, demo):
     page = client.get("/codes").text
     for code in demo.codes.list():
         assert f'href="/codes/{code.id}">{escape(code.name)}</a>' in page
+    assert "counting a source or participant they share once" in page  # the legend
     referred = demo.codes.get("Getting referred")
-    total = sum(c.codings for c in demo.codes.list() if c.path.startswith("Getting referred"))
+    codings, sources, cases = expected_counts(demo, "Getting referred", children=True)
+    # its sub-codes share the interviews: counted once, not once per sub-code
+    assert sources < sum(
+        expected_counts(demo, c.path, False)[1]
+        for c in demo.codes.list()
+        if c.parent == "Getting referred"
+    )
     assert re.search(
-        rf'id="code-{referred.id}".*?>0 <span class="total">/ {total}</span>', page, re.S
+        rf'id="code-{referred.id}".*?title="Codings, sources and participants of this code '
+        rf'alone, then \(after each slash\) with its sub-codes[^"]*">'
+        rf'0 <span class="total">/ {codings}</span> codings · '
+        rf'0 <span class="total">/ {sources}</span> sources · '
+        rf'0 <span class="total">/ {cases}</span> participants</span>',
+        page,
+        re.S,
+    )
+    route = demo.codes.get("Referral route")
+    codings, sources, cases = expected_counts(demo, route.path, children=False)
+    assert (codings, sources, cases) == (route.codings, route.sources, route.participants)
+    assert re.search(
+        rf'id="code-{route.id}".*?title="Codings of this code, the sources they are in, and '
+        rf'the participants: the cases linked to those sources">{codings} codings · '
+        rf"{sources} source{'' if sources == 1 else 's'} · "
+        rf"{cases} participant{'' if cases == 1 else 's'}</span>",
+        page,
+        re.S,
     )
 
 

@@ -32,15 +32,31 @@ def codes_add(
     typer.echo(f"Added code {code.path}")
 
 
+COUNTS = ("codings", "sources", "participants")
+
+
 @app.command("list")
 def codes_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """List the codes, depth first, with counts of codings."""
+    """List the codes, depth first, with their codings, sources and participants.
+
+    A code with sub-codes shows each count alone, then after a slash with its
+    sub-codes (a source or participant they share counts once).
+    """
     codes = get_project(ctx).codes.list()
     if as_json:
         print_json([c.as_dict() for c in codes])
         return
-    rows = [["  " * c.depth + c.name, c.codings, c.colour, c.description] for c in codes]
-    table(["code", "codings", "colour", "description"], rows, right={"codings"})
+    parents = {c.parent for c in codes}
+    rows = []
+    for c in codes:
+        counts = [
+            f"{getattr(c, n)} / {getattr(c.with_children, n)}"
+            if c.path in parents
+            else getattr(c, n)
+            for n in COUNTS
+        ]
+        rows.append(["  " * c.depth + c.name, *counts, c.colour, c.description])
+    table(["code", *COUNTS, "colour", "description"], rows, right=set(COUNTS))
 
 
 @app.command("tree")

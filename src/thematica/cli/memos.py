@@ -74,4 +74,32 @@ def memo_show(
     typer.echo(found.text)
 
 
+@app.command("edit")
+def memo_edit(
+    ctx: typer.Context,
+    memo_id: Annotated[int, typer.Argument(metavar="ID", help="Memo id.")],
+    text: Annotated[str | None, typer.Option(help="The new text.")] = None,
+    title: Annotated[str | None, typer.Option(help="The new title ('' for none).")] = None,
+) -> None:
+    """Change a memo's text or title; its anchor, author and date stay."""
+    memos = get_project(ctx).memos
+    old = memos.get(memo_id)
+    new = memos.edit(memo_id, text=text, title=title)
+    changed = [key for key in ("title", "text") if getattr(old, key) != getattr(new, key)]
+    if changed:
+        typer.echo(f"Edited memo {new.id} ({new.anchor}): new {' and '.join(changed)}")
+    else:
+        typer.echo(f"Memo {new.id} ({new.anchor}) already says that; nothing changed")
+
+
+@app.command("delete")
+def memo_delete(
+    ctx: typer.Context,
+    memo_id: Annotated[int, typer.Argument(metavar="ID", help="Memo id.")],
+) -> None:
+    """Delete a memo (`thematica undo` brings it back)."""
+    gone = get_project(ctx).memos.delete(memo_id)
+    typer.echo(f"Deleted memo {gone.id} ({gone.anchor})")
+
+
 # -- anonymisation ----------------------------------------------------------------------

@@ -3,6 +3,8 @@
 >>> project.codes.add("Therapist relationship")
 >>> project.codes.add("Warmth", parent="Therapist relationship", description="Kindness felt")
 >>> project.codes.merge("Kindness", into="Warmth")
+>>> warmth = project.codes.get("Warmth")
+>>> warmth.codings, warmth.sources, warmth.participants, warmth.with_children.participants
 
 Codes are named; a name is unique among its siblings. Anywhere a code is asked for, its
 name will do when it is unique in the codebook, and its path (``Parent/Child``) otherwise.
@@ -11,6 +13,7 @@ name will do when it is unique in the codebook, and its path (``Parent/Child``) 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +24,7 @@ from sqlalchemy.engine import Connection
 
 from thematica.coding.anchors import detach_coding_memos
 from thematica.errors import InvalidInput, NotFound, not_found
-from thematica.store.schema import code, coding, memo
+from thematica.store.schema import code, coding, memo, source_case
 from thematica.themes.links import drop_code_links, move_code_links
 
 if TYPE_CHECKING:
@@ -36,6 +39,19 @@ SEPARATOR = "/"
 
 
 @dataclass(frozen=True)
+class Counts:
+    """How much a code is used: its codings, the distinct sources they are in, and the
+    distinct participants: the cases linked to those sources."""
+
+    codings: int = 0
+    sources: int = 0
+    participants: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"codings": self.codings, "sources": self.sources, "participants": self.participants}
+
+
+@dataclass(frozen=True)
 class Code:
     id: int
     name: str
@@ -45,6 +61,11 @@ class Code:
     colour: str
     depth: int
     codings: int = 0
+    sources: int = 0
+    participants: int = 0
+    # The same counts over the code and all its sub-codes: a source or participant
+    # that two of them share counts once, so these are not sums of the children's.
+    with_children: Counts = Counts()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +75,9 @@ class Code:
             "description": self.description,
             "colour": self.colour,
             "codings": self.codings,
+            "sources": self.sources,
+            "participants": self.participants,
+            "with_children": self.with_children.as_dict(),
         }
 
 
@@ -151,8 +175,10 @@ class _Tree(NamedTree):
             return found
         raise not_found("code", name, [r.name for r in self.rows.values()], "thematica codes list")
 
-    def code(self, code_id: int, codings: int = 0) -> Code:
+    def code(self, code_id: int, counts: tuple[Counts, Counts]) -> Code:
+        """The code with its ``(own, with_children)`` counts (see :func:`code_counts`)."""
         row = self.rows[code_id]
+        own, with_children = counts
         return Code(
             id=row.id,
             name=row.name,
@@ -161,8 +187,55 @@ class _Tree(NamedTree):
             description=row.description,
             colour=row.colour,
             depth=self.path(code_id).count(SEPARATOR),
-            codings=codings,
+            codings=own.codings,
+            sources=own.sources,
+            participants=own.participants,
+            with_children=with_children,
         )
+
+
+_CODINGS_BY_SOURCE_AND_CASE = (
+    select(coding.c.code_id, coding.c.source_id, source_case.c.case_id, func.count())
+    .outerjoin(source_case, source_case.c.source_id == coding.c.source_id)
+    .group_by(coding.c.code_id, coding.c.source_id, source_case.c.case_id)
+)
+
+
+def code_counts(
+    conn: Connection, tree: NamedTree, code_ids: list[int] | None = None
+) -> dict[int, tuple[Counts, Counts]]:
+    """``code id -> (own counts, counts with its sub-codes)`` for every code of ``tree``
+    (or only ``code_ids``), from one query.
+
+    The query groups codings by code, source and linked case: a few rows per code and
+    source, however many codings there are. Distinct sources and participants of a
+    subtree are then unions of its codes' sets, which SQL could only count with a
+    recursive join over every coding (ten times slower at 3,600 codings).
+    """
+    query = _CODINGS_BY_SOURCE_AND_CASE
+    wanted = list(tree.rows) if code_ids is None else code_ids
+    if code_ids is not None:
+        subtrees = {d for c in code_ids for d in (c, *tree.descendants(c))}
+        query = query.where(coding.c.code_id.in_(subtrees))
+    # code -> source -> codings; a source's count repeats on each of its linked cases
+    per_source: dict[int, dict[int, int]] = defaultdict(dict)
+    cases: dict[int, set[int]] = defaultdict(set)
+    for code_id, source_id, case_id, n in conn.execute(query).all():
+        per_source[code_id][source_id] = n
+        if case_id is not None:
+            cases[code_id].add(case_id)
+
+    def usage(ids: list[int]) -> Counts:
+        sources: set[int] = set()
+        participants: set[int] = set()
+        codings = 0
+        for i in ids:
+            codings += sum(per_source.get(i, {}).values())
+            sources.update(per_source.get(i, ()))
+            participants.update(cases.get(i, ()))
+        return Counts(codings, len(sources), len(participants))
+
+    return {c: (usage([c]), usage([c, *tree.descendants(c)])) for c in wanted}
 
 
 _CODE_BY_NAME = select(code.c.id).where(code.c.name == bindparam("name"))
@@ -229,24 +302,20 @@ class Codebook:
     # -- reading ---------------------------------------------------------------------
 
     def list(self) -> list[Code]:
-        """Every code, depth first, in codebook order, with its count of codings."""
+        """Every code, depth first, in codebook order, with its counts of codings,
+        sources and participants, alone and with its sub-codes (see :class:`Counts`)."""
         with self.project.read() as conn:
             tree = _Tree(conn)
-            counts = dict(
-                conn.execute(
-                    select(coding.c.code_id, func.count()).group_by(coding.c.code_id)
-                ).all()
-            )
-        return [tree.code(code_id, counts.get(code_id, 0)) for code_id, _ in tree.walk()]
+            counts = code_counts(conn, tree)
+        return [tree.code(code_id, counts[code_id]) for code_id, _ in tree.walk()]
 
     def get(self, name: str) -> Code:
+        """One code by name or path, with its counts as in :meth:`list`."""
         with self.project.read() as conn:
             tree = _Tree(conn)
             code_id = tree.find(name)
-            count = conn.execute(
-                select(func.count()).select_from(coding).where(coding.c.code_id == code_id)
-            ).scalar_one()
-        return tree.code(code_id, count)
+            counts = code_counts(conn, tree, [code_id])
+        return tree.code(code_id, counts[code_id])
 
     # -- changing --------------------------------------------------------------------
 
@@ -423,7 +492,8 @@ class Codebook:
 
     def _get_id(self, code_id: int) -> Code:
         with self.project.read() as conn:
-            return _Tree(conn).code(code_id)
+            tree = _Tree(conn)
+            return tree.code(code_id, code_counts(conn, tree, [code_id])[code_id])
 
     # -- import and export ------------------------------------------------------------
 

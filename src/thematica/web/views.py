@@ -135,26 +135,18 @@ def layout(text: str, turns: list[Any]) -> list[TurnView | TextView]:
 
 @dataclass
 class CodeNode:
-    code: Code
-    total: int  # codings of the code and its descendants
+    code: Code  # with its counts, alone and with its sub-codes (``code.with_children``)
     children: list[CodeNode] = field(default_factory=list)
 
 
 def code_tree(codes: list[Code]) -> list[CodeNode]:
-    """The codebook as a tree, each node with its count including its descendants."""
+    """The codebook (``project.codes.list()``, depth first) as a tree."""
     roots: list[CodeNode] = []
     by_path: dict[str, CodeNode] = {}
     for c in codes:
-        node = CodeNode(c, c.codings)
+        node = CodeNode(c)
         by_path[c.path] = node
         (roots if c.parent is None else by_path[c.parent].children).append(node)
-
-    def total(node: CodeNode) -> int:
-        node.total = node.code.codings + sum(total(child) for child in node.children)
-        return node.total
-
-    for root in roots:
-        total(root)
     return roots
 
 
