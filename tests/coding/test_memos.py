@@ -58,6 +58,9 @@ def test_edit_and_delete_a_memo_each_undoable(coded):
         {"text": "Second thought"},
     )
     assert coded.memos.edit(made.id, title="Day one").title == "Day one"
+    events = len(coded.log())
+    assert coded.memos.edit(made.id, text="Second thought").title == "Day one"
+    assert len(coded.log()) == events  # nothing changed, nothing recorded
     coded.undo()
     assert coded.memos.get(made.id).title == "Day 1"
     gone = coded.memos.delete(made.id)

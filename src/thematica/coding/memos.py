@@ -150,9 +150,10 @@ class Memos:
             for key, value in (("text", text), ("title", title))
             if value is not None and value.strip() != getattr(old, key)
         }
+        if not values:
+            return old  # nothing to record: an empty event would be an undo that does nothing
         with self.project.transaction("edit memo", f"memo {memo_id}") as tx:
-            if values:
-                tx.update(memo, memo_id, values)
+            tx.update(memo, memo_id, values)
             tx.before = {key: getattr(old, key) for key in values}
             tx.after = values
         return self.get(memo_id)
