@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         ("Build themes and choose quotes", lambda: build_themes(project)),
         ("Write the summary", lambda: write_summary(project, args.out / "summary.md")),
         ("Write the report (md, html, docx)", lambda: write_reports(project, args.out)),
+        ("Suggest passages for one code", lambda: suggest_passages(project)),
+        ("Transcribe a pilot recording", lambda: transcribe_recording(args.out / "recording")),
     ]
     done: list[str] = []
     project = None
@@ -78,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                 result = step()
                 if description == "Create the project":
                     project = result
-                done.append(f"  - {description}: done")
+                done.append(f"  - {description}: {result if isinstance(result, str) else 'done'}")
             progress.advance(task)
     project.close()
     console.print("\n".join(done))
@@ -239,6 +241,47 @@ def write_reports(project: thematica.Project, out: Path) -> None:
     report = build_report(project, coder="Hannah", spec=HERE / "table1.toml")
     for suffix in ("md", "html", "docx"):
         write_report(report, out / f"report.{suffix}")
+
+
+def transcribe_recording(out: Path) -> str:
+    """Speak the pilot interview in ``recording-script.txt`` with two espeak-ng voices and
+    transcribe it into a draft, when transcription and espeak-ng are installed; the draft
+    is left to correct and confirm, outside the study's project."""
+    from thematica.transcribe import INSTALL, extra_installed
+    from thematica.transcribe.synthetic import missing_programs, read_script, synthesise
+
+    missing = missing_programs()
+    if not extra_installed() or missing:
+        needs = [INSTALL] + ([f"apt-get install {' '.join(missing)}"] if missing else [])
+        return f"skipped; to add it: {' and '.join(needs)}"
+    from thematica.transcribe.pipeline import Transcriber
+
+    out.mkdir(exist_ok=True)
+    recording = out / "pilot-interview.wav"
+    recording.with_suffix(".vtt").unlink(missing_ok=True)  # the last run's draft
+    synthesise(read_script(HERE / "recording-script.txt"), recording)
+    transcript = Transcriber("tiny.en").transcribe(recording)
+    return (
+        f"{out / 'pilot-interview.vtt'} ({len(transcript.phrases)} phrases, "
+        f"{transcript.duration:.0f} s); confirm with `thematica transcript confirm`"
+    )
+
+
+def suggest_passages(project: thematica.Project) -> str:
+    """Participant turns most like Hannah's "Feeling mothered" segments and not coded with
+    it, by the default local model, when the assist extra is installed. Nothing is coded:
+    accepting one is the researcher's `thematica assist accept`."""
+    from thematica.assist.extra import INSTALL, installed
+
+    if not installed():
+        return f"skipped; to add it: {INSTALL}"
+    found = project.assist.similar(code="Feeling mothered", coder="Hannah", limit=3)
+    best = found.passages[0]
+    words = " ".join(best.text.split()[:12])
+    return (
+        f"{len(found.passages)} turns like {found.code.split('/')[-1]} ({found.model}), best "
+        f'{best.score:.2f} [{best.case}] "{words}..."; try `thematica assist similar`'
+    )
 
 
 def write_summary(project: thematica.Project, path: Path) -> None:
