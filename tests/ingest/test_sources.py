@@ -144,6 +144,21 @@ def test_attach_media(coded, tmp_path):
     assert coded.sources.get("interview-01.txt").media is None
 
 
+def test_add_a_file_with_its_recording_in_one_change(project, tmp_path):
+    transcript = tmp_path / "interview-09.txt"
+    transcript.write_text("Interviewer: Hello?\n\nParticipant: Hi.\n", encoding="utf-8")
+    recording = tmp_path / "interview-09.m4a"
+    recording.write_bytes(b"\x00\x00\x00\x18ftypM4A ")
+    with pytest.raises(InvalidInput, match="no such media file: gone.m4a"):
+        project.sources.add_file(transcript, media="gone.m4a")
+    assert project.sources.list() == []
+    added = project.sources.add_file(transcript, media=recording)
+    assert added.media == str(recording)
+    assert [(e.action, e.after["media"]) for e in project.log(1)] == [("add source", str(recording))]
+    project.undo()
+    assert project.sources.list() == []
+
+
 def test_hard_wrapped_text_is_rejoined_unless_asked_not_to(sqlite_project, tmp_path):
     path = tmp_path / "wrapped.txt"
     path.write_text("I: How did it\nstart for you?\n\nR: With the health\nvisitor, who rang.\n")

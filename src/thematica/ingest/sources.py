@@ -110,6 +110,7 @@ def _insert_source(
     incoming: _Incoming,
     case: str | None,
     turns: TurnOptions,
+    media: str | None = None,
 ) -> int:
     from thematica.project import now
 
@@ -136,6 +137,7 @@ def _insert_source(
             "words": len(text.split()),
             "checksum": digest,
             "origin": incoming.origin,
+            "media_path": media,
             "created": now(),
         },
     )
@@ -181,6 +183,13 @@ def _anchor_rows(source_id: int, anchors: Sequence[TimeAnchor], length: int) -> 
         for a, end in zip(anchors, ends, strict=True)
         if end > a.offset
     ]
+
+
+def _media_path(media: str | Path) -> str:
+    path = Path(media).expanduser().resolve()
+    if not path.is_file():
+        raise InvalidInput(f"no such media file: {media}")
+    return str(path)
 
 
 def expand_paths(paths: Sequence[str | Path], recursive: bool = False) -> list[Path]:
@@ -229,14 +238,23 @@ class Sources:
         options: ReadOptions | None = None,
         case: str | None = None,
         turns: TurnOptions | None = None,
+        media: str | Path | None = None,
     ) -> Source:
-        """Read a file in any supported format and add it; named after the file."""
+        """Read a file in any supported format and add it; named after the file.
+
+        ``media``: the interview's recording, attached in the same change (see
+        :meth:`attach_media`).
+        """
         path = Path(path)
+        recording = _media_path(media) if media is not None else None
         document = read_document(path, options)
         name = name or path.name
         with self.project.transaction("add source", name) as tx:
-            _insert_source(tx, _Incoming(name, document, str(path)), case, turns or TurnOptions())
+            incoming = _Incoming(name, document, str(path))
+            _insert_source(tx, incoming, case, turns or TurnOptions(), recording)
             tx.after = {"name": name, "kind": document.kind, "case": case}
+            if recording is not None:
+                tx.after["media"] = recording
         return self.get(name)
 
     def add_files(
@@ -355,13 +373,11 @@ class Sources:
 
     def attach_media(self, name: str, media: str | Path) -> Source:
         """Attach the interview's recording, so a segment can be played from its time."""
-        path = Path(media).expanduser().resolve()
-        if not path.is_file():
-            raise InvalidInput(f"no such media file: {media}")
+        path = _media_path(media)
         with self.project.transaction("attach media", name) as tx:
             ref = find_source(tx.conn, name)
-            tx.update(source, ref.id, {"media_path": str(path)})
-            tx.after = {"media": str(path)}
+            tx.update(source, ref.id, {"media_path": path})
+            tx.after = {"media": path}
         return self.get(name)
 
     def list(self) -> list[Source]:

@@ -184,7 +184,10 @@ def confirm(
         raise InvalidInput(f"{path.name} names no recording: give it with --media PATH")
     if not recording.is_file():
         raise InvalidInput(f"the recording {recording} is not there: give it with --media PATH")
-    source = project.sources.add_file(
-        path, name=name, case=case, turns=TurnOptions(interviewers=tuple(interviewers))
+    return project.sources.add_file(
+        path,
+        name=name,
+        case=case,
+        turns=TurnOptions(interviewers=tuple(interviewers)),
+        media=recording,
     )
-    return project.sources.attach_media(source.name, recording)
