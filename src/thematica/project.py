@@ -28,18 +28,21 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from thematica.errors import InvalidInput, ProjectBusy, ProjectError
+from thematica.store import encryption, migrations
 from thematica.store import engine as store_engine
-from thematica.store import migrations
 from thematica.store.changes import Writer, revert
 from thematica.store.schema import audit, setting
 
 if TYPE_CHECKING:
+    from thematica.assist.assistant import Assist
     from thematica.coding.codebook import Codebook
     from thematica.coding.codings import Codings
     from thematica.coding.memos import Memos
     from thematica.coding.retrieve import Segment
     from thematica.ingest.cases import Cases
     from thematica.ingest.sources import Sources
+    from thematica.query.queries import Queries
+    from thematica.query.sets import Sets
     from thematica.themes.themes import Themes
 
 DEFAULT_PARTICIPANT_LABEL = "Participant {id}"
@@ -217,6 +220,28 @@ class Project:
 
         return Themes(self)
 
+    @cached_property
+    def assist(self) -> Assist:
+        """Assisted coding with local models (the ``assist`` extra): similar passages,
+        code suggestions, groups of uncoded turns, and accepting a suggestion."""
+        from thematica.assist.assistant import Assist
+
+        return Assist(self)
+
+    @cached_property
+    def query(self) -> Queries:
+        """Coding queries, matrices, text search and saved queries."""
+        from thematica.query.queries import Queries
+
+        return Queries(self)
+
+    @cached_property
+    def sets(self) -> Sets:
+        """Source and case sets, static or worked out from a filter."""
+        from thematica.query.sets import Sets
+
+        return Sets(self)
+
     def segments(
         self, code: str, coder: str | None = None, context: int = 120, children: bool = False
     ) -> list[Segment]:
@@ -289,9 +314,15 @@ def create_project(
     name: str | None = None,
     participant_label: str = DEFAULT_PARTICIPANT_LABEL,
     actor: str | None = None,
+    passphrase: str | None = None,
 ) -> Project:
-    """Create a new, empty project: a SQLite file path, or a PostgreSQL URL."""
+    """Create a new, empty project: a SQLite file path, or a PostgreSQL URL.
+
+    With ``passphrase`` the file is encrypted (see :mod:`thematica.store.encryption`).
+    """
     location = str(location)
+    if passphrase is not None:
+        encryption.check_new_passphrase(passphrase)
     if "{id}" not in participant_label:
         raise InvalidInput(f"participant label {participant_label!r} must contain {{id}}")
     if not store_engine.is_url(location):
@@ -301,7 +332,7 @@ def create_project(
         if not path.parent.is_dir():
             raise ProjectError(f"cannot create {path}: folder {path.parent} does not exist")
         name = name or path.stem
-    engine = store_engine.make_engine(location)
+    engine = store_engine.make_engine(location, passphrase)
     try:
         with engine.connect() as conn:
             if store_engine.is_sqlite(engine):
@@ -332,12 +363,18 @@ def _revision(conn: Connection) -> str | None:
         return None
 
 
-def open_project(location: str | os.PathLike[str], actor: str | None = None) -> Project:
-    """Open an existing project (a path or a database URL), upgrading an older schema."""
+def open_project(
+    location: str | os.PathLike[str], actor: str | None = None, passphrase: str | None = None
+) -> Project:
+    """Open an existing project (a path or a database URL), upgrading an older schema.
+
+    An encrypted file opens with ``passphrase``, else ``THEMATICA_PASSPHRASE``.
+    """
     location = str(location)
     if not store_engine.is_url(location):
-        store_engine.check_sqlite_file(Path(location))
-    engine = store_engine.make_engine(location)
+        passphrase = encryption.passphrase_for(Path(location), passphrase)
+        store_engine.check_sqlite_file(Path(location), passphrase)
+    engine = store_engine.make_engine(location, passphrase)
     not_ours = f"{location} is not a Thematica project"
     try:
         with engine.connect() as conn:

@@ -11,9 +11,11 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -101,6 +103,15 @@ turn = Table(
     Column("t_start", Integer),
     Column("t_end", Integer),
     Index("ix_turn_source_id_start", "source_id", "start"),
+)
+# The turns a participant claims (in a joint interview or a group) are few: a partial
+# index finds them without reading every turn, and costs nothing for the others.
+Index(
+    "ix_turn_claimed",
+    turn.c.source_id,
+    turn.c.start,
+    sqlite_where=turn.c.case_id.is_not(None),
+    postgresql_where=turn.c.case_id.is_not(None),
 )
 
 attribute = Table(
@@ -315,6 +326,78 @@ framework_summary = Table(
     Column("author", String(200), nullable=False),
     Column("updated", String(32), nullable=False),
     UniqueConstraint("theme_id", "case_id"),
+)
+
+# Source and case sets (thematica.query.sets). A static set lists its members; a
+# dynamic set keeps its definition (a filter, or "cases coded with this code") and is
+# worked out each time it is used. Members are ids without a foreign key, so deleting a
+# source or withdrawing a participant is never blocked by a set: the member drops out.
+query_set = Table(
+    "query_set",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False, unique=True),
+    Column("kind", String(10), nullable=False),  # source | case
+    Column("definition", JSON),  # None for a static set
+    Column("description", Text, nullable=False, default=""),
+    Column("author", String(200), nullable=False),
+    Column("created", String(32), nullable=False),
+)
+
+query_set_member = Table(
+    "query_set_member",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("set_id", Integer, ForeignKey("query_set.id"), nullable=False),
+    Column("member_id", Integer, nullable=False),  # a source's or a case's id
+    UniqueConstraint("set_id", "member_id"),
+)
+
+# Saved queries (thematica.query.saved): a name, the kind of query and everything needed
+# to run it again.
+saved_query = Table(
+    "saved_query",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("definition", JSON, nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("author", String(200), nullable=False),
+    Column("created", String(32), nullable=False),
+)
+
+# Assisted coding (thematica.assist). A cache of text embeddings, one row per model and
+# text: content-addressed by the model's name and weights hash and the text's SHA-256, so
+# a passage is embedded again only when its words change (or the model does). Derived
+# data, written outside the audit log; rows no text of the project hashes to any more
+# are pruned.
+embedding = Table(
+    "embedding",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("model", String(200), nullable=False),
+    Column("model_hash", String(64), nullable=False),
+    Column("text_hash", String(64), nullable=False),
+    Column("vector", LargeBinary, nullable=False),  # float16, little-endian
+    UniqueConstraint("model", "model_hash", "text_hash"),
+)
+
+# A suggestion a person accepted: the coding it became (made by that person, in one
+# transaction with this row), the model that proposed it, its score, what it was
+# similar to, and when. coding_id is a reminder, not a key: uncoding must not be
+# blocked by it, and a record whose coding is gone is not counted.
+accepted_suggestion = Table(
+    "accepted_suggestion",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("coding_id", Integer, nullable=False, index=True),
+    Column("model", String(200), nullable=False),
+    Column("model_hash", String(64), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("basis", String(300), nullable=False),  # "code Warmth" or "coding 41"
+    Column("accepted_by", String(200), nullable=False),
+    Column("at", String(32), nullable=False),
 )
 
 TABLES = {t.name: t for t in metadata.sorted_tables}
