@@ -9,6 +9,9 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	# The CPU build of torch first (a wheel on disk here): left to resolve it from the
+	# assist extra, pip would fetch a CUDA build of several GB.
+	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev]'
 	# An editable install leaves our own modules uncompiled; compile them now so that
 	# every command does not (PYTHONDONTWRITEBYTECODE may forbid writing them later).
