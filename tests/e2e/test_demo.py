@@ -21,7 +21,7 @@ def demo(tmp_path_factory):
         [sys.executable, str(DEMO / "run_demo.py"), "--out", str(out)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # a guard against a hang: the demo transcribes and loads MiniLM
     )
     assert result.returncode == 0, result.stderr
     return out, result.stderr
