@@ -319,6 +319,21 @@ class KeyVault:
             self._unsaved = True
         return tuple(stored)
 
+    def remove_sources(self, sources: Iterable[str]) -> int:
+        """Forget every entry of ``sources`` (in memory; :meth:`save` writes the change)
+        and return how many went: a withdrawn participant's identifiers leave the key.
+
+        >>> vault.remove_sources(["interview-10.txt"])
+        14
+        """
+        names = set(sources)
+        kept = [e for e in self._entries if e.source not in names]
+        removed = len(self._entries) - len(kept)
+        if removed:
+            self._entries = kept
+            self._unsaved = True
+        return removed
+
     def save(self) -> None:
         """Write the vault to its file, atomically and readable by its owner only (0o600).
 

@@ -122,3 +122,76 @@ def cases_link(
         raise InvalidInput("give CASE and SOURCE, or --pattern")
     cases.link(case, source, speaker=speaker)
     typer.echo(f"Linked {case} to {source}" + (f" (speaker {speaker})" if speaker else ""))
+
+
+@app.command("withdraw")
+def cases_withdraw(
+    ctx: typer.Context,
+    case: Annotated[str, typer.Argument(help="Case id or label of the participant.")],
+    key: Annotated[
+        Path | None,
+        typer.Option(help="The anonymisation key file: their identifiers are removed from it."),
+    ] = None,
+    without_key: Annotated[
+        bool, typer.Option(help="Go on without the key of an anonymised source.")
+    ] = False,
+    include_shared: Annotated[
+        bool, typer.Option(help="Also remove sources shared with other participants, whole.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Withdraw a participant: erase their sources, codings, memos, quotes and every
+    other trace, for good (it cannot be undone); the log records only that it happened."""
+    from thematica.backup import list_backups
+    from thematica.cli.anonymise import passphrase as key_passphrase
+
+    project = get_project(ctx)
+    found = project.cases.get(case)
+    if not yes:
+        sources = ", ".join(found.sources) or "no sources"
+        typer.confirm(
+            f"Erase {found.label} and {sources}, with everything coded, noted and quoted "
+            "from them, for good?",
+            abort=True,
+        )
+    done = project.cases.withdraw(
+        case,
+        key=key,
+        passphrase=key_passphrase() if key is not None else None,
+        without_key=without_key,
+        include_shared=include_shared,
+    )
+    if as_json:
+        print_json(done.as_dict())
+        return
+    kinds = (("coding", "coding"), ("memo", "memo"), ("exemplar", "quote"))
+    parts = [plural(len(done.sources), "source")] + [
+        plural(done.removed.get(table, 0), noun) for table, noun in kinds
+    ]
+    typer.echo(
+        f"Withdrew {done.label} (id {done.case}): removed {', '.join(parts)} "
+        f"({plural(sum(done.removed.values()), 'row')} in all)."
+    )
+    if done.key_entries is not None:
+        typer.echo(f"Removed {plural(done.key_entries, 'identifier')} from the key {key}.")
+    typer.echo(
+        f"Logged as event {done.event}, without content; "
+        f"{plural(done.events_erased, 'earlier event')} lost their details. "
+        "This cannot be undone."
+    )
+    if not done.wiped:
+        typer.echo(
+            "Warning: another program has the project open, so deleted text may remain "
+            "in its write-ahead log until that program closes it.",
+            err=True,
+        )
+    for place in done.still_named:
+        typer.echo(f"Note: {place} still names {done.label}; reword it if it says more.", err=True)
+    older = list_backups(project)
+    if older:
+        typer.echo(
+            f"Note: {plural(len(older), 'backup')} made before this still hold their words; "
+            "`thematica backup --keep 1` replaces them with one made now.",
+            err=True,
+        )

@@ -3,10 +3,12 @@
 >>> project.cases.import_table("participants.csv", id_column="id")
 >>> project.cases.get("Mother 10").attributes["age"]
 22
+>>> project.cases.withdraw("10", key="study.key", passphrase=key_passphrase)
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,13 +16,25 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection
 
-from thematica.errors import InvalidInput
+from thematica.errors import InvalidInput, not_found
 from thematica.ingest.refs import CaseRef, find_case, find_source
 from thematica.ingest.tables import read_table
-from thematica.store.schema import attribute, case, case_value, source, source_case, turn
+from thematica.store import erase
+from thematica.store.schema import (
+    attribute,
+    audit,
+    case,
+    case_value,
+    code,
+    memo,
+    source,
+    source_case,
+    theme,
+    turn,
+)
 
 if TYPE_CHECKING:
     from thematica.project import Project, Transaction
@@ -81,6 +95,24 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Withdrawal:
+    """What :meth:`Cases.withdraw` removed, and what it could not."""
+
+    case: str  # the case's id, as imported
+    label: str
+    sources: tuple[str, ...]
+    removed: dict[str, int]  # rows deleted, per table
+    key_entries: int | None  # identifiers removed from the key file; None: no key given
+    events_erased: int  # earlier audit events whose details were erased
+    event: int  # the audit event that records the withdrawal
+    wiped: bool  # False: another process kept the write-ahead log in use
+    still_named: tuple[str, ...]  # researchers' notes that still name the participant
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**vars(self), "sources": list(self.sources), "still_named": list(self.still_named)}
+
+
+@dataclass(frozen=True)
 class CaseImport:
     created: int
     updated: int
@@ -120,7 +152,10 @@ def to_stored(value: str, kind: str, levels: tuple[str, ...] | None = None) -> s
             raise ValueError(value)
         return str(int(value))
     if kind == "number":
-        return repr(float(value))
+        number = float(value)
+        if not math.isfinite(number):  # float() takes "nan" and "inf"; no table can count them
+            raise ValueError(value)
+        return repr(number)
     if kind == "boolean":
         lowered = value.lower()
         if lowered in _TRUE:
@@ -131,6 +166,21 @@ def to_stored(value: str, kind: str, levels: tuple[str, ...] | None = None) -> s
     if kind == "date":
         return date.fromisoformat(value).isoformat()
     return value
+
+
+def shown(value: Any) -> str:
+    """A stored value as a person types it: ``yes``/``no``, ``2025-03-02``, ``""`` for none.
+
+    >>> shown(True), shown(date(2025, 3, 2)), shown(None), shown(24)
+    ('yes', '2025-03-02', '', '24')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 def from_stored(value: str | None, kind: str) -> Any:
@@ -277,6 +327,41 @@ class Cases:
             tx.after = {"key": key, "attributes": dict(attributes or {})}
         return self.get(key)
 
+    def set_value(self, case_key: str, name: str, value: Any) -> Case:
+        """Set one participant's value of one attribute: one audit event, undoable.
+
+        >>> project.cases.set_value("Mother 3", "age", "25")       # or 25
+        >>> project.cases.set_value("Mother 3", "partner", "no")   # yes/no, true/false
+        >>> project.cases.set_value("Mother 3", "age", "")         # no value
+
+        ``value`` is checked against the attribute's type (an ordinal's levels, a date as
+        YYYY-MM-DD, ...); text is taken without the spaces around it. Setting the value a
+        case already has changes nothing and records nothing.
+        """
+        typed = shown(value).strip()
+        with self.project.read() as conn:
+            ref = find_case(conn, case_key)
+            attr, attr_id = _find_attribute(conn, name)
+            try:
+                stored = to_stored(typed, attr.type, attr.levels)
+            except ValueError:
+                raise InvalidInput(
+                    f"{ref.label}'s {name}: {typed!r} is not {_article(attr)}; "
+                    "type one, or leave the cell empty for no value"
+                ) from None
+            was = conn.execute(
+                select(case_value.c.value).where(
+                    case_value.c.case_id == ref.id, case_value.c.attribute_id == attr_id
+                )
+            ).scalar()
+        if was == stored:
+            return self.get(ref.key)
+        with self.project.transaction("set attribute", f"{ref.label}: {name}") as tx:
+            _set_values(tx, ref.id, {attr_id: stored})
+            tx.before = {name: was}
+            tx.after = {name: stored}
+        return self.get(ref.key)
+
     def attributes(self) -> list[Attribute]:
         with self.project.read() as conn:
             rows = conn.execute(
@@ -294,6 +379,89 @@ class Cases:
         with self.project.read() as conn:
             ref = find_case(conn, key_or_label)
             return _cases(conn, ref.id)[0]
+
+    def withdraw(
+        self,
+        key_or_label: str,
+        *,
+        key: str | Path | None = None,
+        passphrase: str | None = None,
+        without_key: bool = False,
+        include_shared: bool = False,
+    ) -> Withdrawal:
+        """Remove a participant who withdrew consent, and every trace of their words.
+
+        Deleted: the case and its attributes, its sources with their text, turns, times
+        and full-text index, and every row that points at them (codings, memos anchored
+        to them, exemplar quotes, framework summaries, consensus items, double-coding
+        picks, and any table added later with a foreign key to them) and the cached
+        embedding vectors of their words, in one transaction; with ``key`` (the
+        anonymisation key file) and its ``passphrase``, their identifiers leave the key
+        too. Earlier audit events that touched them lose their details and undo data
+        (see :func:`thematica.store.erase.erase_from_log`); one new event records who
+        withdrew which case id, and when, and nothing of the content. Then the file is
+        rewritten so that nothing deleted stays in its free pages or its write-ahead
+        log. Withdrawal cannot be undone, and nothing before it can be undone either.
+
+        A source also linked to another participant is refused unless
+        ``include_shared`` (it is then removed whole); in a project that was anonymised
+        the ``key`` is needed, or ``without_key`` to go on without it (the key destroyed,
+        or holding none of theirs).
+        """
+        from thematica.anonymise.vault import KeyVault
+
+        with self.project.read() as conn:
+            ref = find_case(conn, key_or_label)
+            linked = conn.execute(
+                select(source.c.id, source.c.name)
+                .join(source_case, source_case.c.source_id == source.c.id)
+                .where(source_case.c.case_id == ref.id)
+                .order_by(source.c.name)
+            ).all()
+            names = [name for _, name in linked]
+            _refuse_shared(conn, ref, [sid for sid, _ in linked], include_shared)
+            anonymised = _anonymised(conn)
+        if anonymised and key is None and not without_key:
+            raise InvalidInput(
+                f"the project was anonymised: give the key file (--key) so that "
+                f"{ref.label}'s identifiers leave it too, or --without-key if it no longer "
+                "exists or holds none of theirs"
+            )
+        vault = KeyVault.open(key, passphrase or "") if key is not None else None
+        with self.project.transaction("withdraw case", f"case {ref.key}") as tx:
+            # The row changes would hold every deleted word for undo: keep none.
+            tx.undoable = False
+            if self.project.dialect == "sqlite":
+                tx.conn.exec_driver_sql("PRAGMA secure_delete = ON")
+            roots = {"case": {ref.id}, "source": {sid for sid, _ in linked}}
+            gone = erase.dependent_rows(tx.conn, roots)
+            removed = erase.delete_rows(tx, gone)
+            # Vectors of their words are kept by the hash of the words, not by a key:
+            # the embedding cache's own pruning finds them.
+            from thematica.assist.cache import prune
+
+            vectors = prune(tx.conn)
+            if vectors:
+                removed["embedding"] = vectors
+            erased = erase.erase_from_log(tx.conn, gone, [*names, ref.label], ref.key)
+            entries = None
+            if vault is not None:
+                entries = vault.remove_sources(names)
+                vault.save()  # inside the transaction: if this fails, nothing is deleted
+            tx.after = {
+                "case": ref.key,
+                "sources": len(names),
+                "rows": removed,
+                "events_erased": erased,
+                "key_entries": entries,
+            }
+        wiped = erase.wipe_free_space(self.project.engine)
+        with self.project.read() as conn:
+            named = _still_named(conn, ref.label)
+        return Withdrawal(
+            ref.key, ref.label, tuple(names), removed, entries, erased, tx.event_id or 0,
+            wiped, named,
+        )  # fmt: skip
 
     def link(self, case_key: str, source_name: str, speaker: str | None = None) -> None:
         """Link a case to a source: the source's words are this participant's.
@@ -346,6 +514,60 @@ class Cases:
         return made
 
 
+def _refuse_shared(
+    conn: Connection, ref: CaseRef, source_ids: list[int], include_shared: bool
+) -> None:
+    """Refuse to remove a source that holds another participant's words too."""
+    if include_shared or not source_ids:
+        return
+    shared = conn.execute(
+        select(source.c.name, case.c.label)
+        .join(source_case, source_case.c.source_id == source.c.id)
+        .join(case, case.c.id == source_case.c.case_id)
+        .where(source.c.id.in_(source_ids), case.c.id != ref.id)
+        .order_by(source.c.name, case.c.label)
+    ).first()
+    if shared:
+        raise InvalidInput(
+            f"{shared.name} also holds the words of {shared.label}: withdrawing {ref.label} "
+            "would remove theirs too; give --include-shared to remove the whole source"
+        )
+
+
+def _anonymised(conn: Connection) -> bool:
+    """Whether the audit log shows sources of the project were anonymised. Which ones
+    is not asked: an earlier withdrawal erases the names from those events."""
+    query = select(audit.c.id).where(audit.c.action == "anonymise").limit(1)
+    return conn.execute(query).first() is not None
+
+
+def _still_named(conn: Connection, label: str) -> tuple[str, ...]:
+    """The researchers' own writing that names ``label`` and was not anchored to the
+    participant's data (journal entries, memos on codes, theme definitions, code
+    descriptions): a withdrawal leaves it to them to reword."""
+    pattern = re.compile(rf"(?<!\w){re.escape(label)}(?!\w)")
+    like = f"%{label}%"
+    found = [
+        f"memo {memo_id} ({kind})"
+        for memo_id, kind, title, text in conn.execute(
+            select(memo.c.id, memo.c.anchor_kind, memo.c.title, memo.c.text)
+            .where(or_(memo.c.text.like(like), memo.c.title.like(like)))
+            .order_by(memo.c.id)
+        )
+        if pattern.search(title) or pattern.search(text)
+    ]
+    for kind, table, column in (
+        ("theme", theme, theme.c.definition),
+        ("code", code, code.c.description),
+    ):
+        for name, words in conn.execute(
+            select(table.c.name, column).where(column.like(like)).order_by(table.c.id)
+        ):
+            if pattern.search(words):
+                found.append(f"{kind} {name!r}")
+    return tuple(found)
+
+
 def _id_key(value: str) -> str:
     value = value.strip()
     return str(int(value)) if value.isdigit() else value
@@ -373,6 +595,21 @@ def _claim_turns(tx: Transaction, ref: CaseRef, source_id: int, name: str, speak
         speakers = ", ".join(sorted({r.speaker for r in rows})) or "none"
         raise InvalidInput(f"no turns by {speaker!r} in {name}; its speakers are: {speakers}")
     tx.update_many(turn, mine, {"case_id": ref.id})
+
+
+def _find_attribute(conn: Connection, name: str) -> tuple[Attribute, int]:
+    row = conn.execute(
+        select(attribute.c.id, attribute.c.type, attribute.c.position, attribute.c.levels).where(
+            attribute.c.name == name
+        )
+    ).first()
+    if row is None:
+        names = select(attribute.c.name).order_by(attribute.c.position)
+        raise not_found(
+            "attribute", name, list(conn.execute(names).scalars()), "thematica cases list"
+        )
+    levels = tuple(row.levels) if row.levels else None
+    return Attribute(name, row.type, row.position, levels), row.id
 
 
 def _article(attr: Attribute) -> str:

@@ -17,6 +17,7 @@ import io
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,26 +46,38 @@ def _figure(width: float, height: float) -> Figure:
     return figure
 
 
-def save(figure: Figure, path: str | Path) -> Path:
+def _savefig(figure: Figure, target: Any, format: str, date: datetime | None) -> None:
+    """Save with nothing that changes from one run to the next: SVG ids come from a
+    fixed salt (not a random one), and the file records ``date`` as its time (SVG: none
+    if not given; PNG records none of its own)."""
+    import matplotlib
+
+    when = date.isoformat() if date else None
+    metadata = {"Date": when} if format == "svg" else {"Creation Time": when}
+    with matplotlib.rc_context({"svg.hashsalt": "thematica"}):
+        figure.savefig(target, format=format, bbox_inches="tight", metadata=metadata)
+
+
+def save(figure: Figure, path: str | Path, date: datetime | None = None) -> Path:
     """Write the figure as SVG or PNG, chosen by the file's suffix."""
     path = Path(path)
     if path.suffix.lower() not in (".svg", ".png"):
         raise InvalidInput(f"write a figure to a .svg or .png file, not {path.name}")
-    figure.savefig(path, bbox_inches="tight")
+    _savefig(figure, path, path.suffix.lower().lstrip("."), date)
     return path
 
 
-def svg_markup(figure: Figure) -> str:
+def svg_markup(figure: Figure, date: datetime | None = None) -> str:
     """The figure as an inline ``<svg>`` element, for a self-contained HTML page."""
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    _savefig(figure, buffer, "svg", date)
     text = buffer.getvalue()
     return text[text.index("<svg") :]
 
 
-def png_bytes(figure: Figure) -> bytes:
+def png_bytes(figure: Figure, date: datetime | None = None) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", bbox_inches="tight")
+    _savefig(figure, buffer, "png", date)
     return buffer.getvalue()
 
 
@@ -156,7 +169,9 @@ def cooccurrence(project: Project, coder: str | None = None, top: int = 12) -> F
         )
         if coder is not None:
             query = query.where(coder_table.c.name == coder)
-        rows = conn.execute(query.order_by(coding.c.source_id, coding.c.start)).all()
+        rows = conn.execute(
+            query.order_by(coding.c.source_id, coding.c.start, coding.c.end, coding.c.id)
+        ).all()
     by_id = _code_paths(project)
     used = Counter(row.code_id for row in rows)
     ranked = [code_id for code_id, _ in sorted(used.items(), key=lambda i: (-i[1], by_id[i[0]]))][

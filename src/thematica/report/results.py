@@ -10,11 +10,20 @@ project records (sources, coders, double coding and its agreement, consensus,
 anonymisation, software and version); each theme with its definition, its prevalence
 sentence, its subthemes and exemplar quotes; an appendix with the codebook and the
 thematic map; and two charts (code frequency by a case attribute, code co-occurrence).
+
+Every quote carries where it comes from (:class:`ReportQuote`: source, span, coder,
+time in the recording), and the report names the audit event it was drawn after. The
+same project gives the same report, byte for byte: everything is in a fixed order, and
+the one time a file records (Word's document properties, its zip entries, the figures'
+metadata) is ``SOURCE_DATE_EPOCH`` when set, else the time of that audit event.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from itertools import count
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -22,17 +31,58 @@ from sqlalchemy import func, select
 from thematica.report import charts
 from thematica.report.table1 import Table1, demographics
 from thematica.store.schema import coder as coder_table
-from thematica.store.schema import coding
+from thematica.store.schema import coding, source, time_anchor
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from thematica.project import Project
+    from thematica.themes.quotes import Quote
 
 NUMBER_WORDS = (
     "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
     "eleven", "twelve",
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReportQuote:
+    """An exemplar quote as the report prints it, and where its words come from."""
+
+    number: int  # Q1, Q2, ... in the order the report prints them
+    text: str  # the words with their attribution: "Like she was my mum. [Mother 1]"
+    theme: str  # the theme's path
+    attribution: str  # "Mother 1"
+    source: str
+    start: int  # the printed words' span in the source, from the first kept word
+    end: int  # to the last
+    coder: str | None  # whose coding the quote was chosen from; None: that coding is gone
+    time: float | None  # seconds into the recording, where the source has times
+
+    @property
+    def label(self) -> str:
+        return f"Quote {self.number}"
+
+    @property
+    def span(self) -> str:
+        return f"[{self.start}, {self.end})"
+
+    @property
+    def clock(self) -> str | None:
+        """The time as ``m:ss`` (``h:mm:ss`` past an hour), or None."""
+        if self.time is None:
+            return None
+        minutes, seconds = divmod(int(self.time), 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+
+    def provenance(self) -> str:
+        """``Quote 1: interview-01.txt [6038, 6058), coded by Hannah, at 12:41``."""
+        parts = [f"{self.label}: {self.source} {self.span}"]
+        parts.append(f"coded by {self.coder}" if self.coder else "its coding since removed")
+        if self.clock:
+            parts.append(f"at {self.clock} in the recording")
+        return ", ".join(parts)
 
 
 @dataclass
@@ -42,7 +92,7 @@ class ThemeSection:
     status: str
     contextual: bool
     prevalence: str  # the sentence a paper prints
-    quotes: list[str] = field(default_factory=list)  # rendered, with attribution
+    quotes: list[ReportQuote] = field(default_factory=list)
     subthemes: list[ThemeSection] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
 
@@ -70,6 +120,19 @@ class Report:
     codebook: list[CodeEntry]
     figures: list[Chart]  # the thematic map first, then the charts
     notes: list[str] = field(default_factory=list)
+    as_of: str = ""  # the audit event the report was drawn after, in words
+    stamp: datetime = datetime(1980, 1, 1, tzinfo=UTC)  # the time files record
+
+    @property
+    def quotes(self) -> list[ReportQuote]:
+        """Every quote, in the order printed."""
+        return [q for section in _sections(self.themes) for q in section.quotes]
+
+
+def _sections(themes: list[ThemeSection]):
+    for theme in themes:
+        yield theme
+        yield from _sections(theme.subthemes)
 
 
 def _number(n: int, capital: bool = False) -> str:
@@ -110,7 +173,30 @@ def build_report(
                 Chart(f"Codes by {grouping}", charts.code_frequency(project, grouping, coder=coder))
             )
         figures.append(Chart("Code co-occurrence", charts.cooccurrence(project, coder=coder)))
-    return Report(title, methods(project), table1, sections, codebook, figures, notes)
+    as_of, stamp = _state(project)
+    return Report(title, methods(project), table1, sections, codebook, figures, notes, as_of, stamp)
+
+
+def _state(project: Project) -> tuple[str, datetime]:
+    """The report's place in the audit log in words, and the time its files record:
+    ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention) if set, else the time of
+    the last audit event, so the same project always gives the same bytes."""
+    (last,) = project.log(1)
+    at = datetime.fromisoformat(last.at)
+    as_of = (
+        f"Drawn from the project as it stood after audit event {last.id} ({at:%Y-%m-%d %H:%M} UTC)."
+    )
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            at = datetime.fromtimestamp(int(epoch), UTC)
+        except (ValueError, OverflowError, OSError):
+            from thematica.errors import InvalidInput
+
+            raise InvalidInput(
+                f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}"
+            ) from None
+    return as_of, at
 
 
 def _first_grouping(project: Project) -> str | None:
@@ -135,9 +221,9 @@ def _themes(project: Project, coder: str | None) -> list[ThemeSection]:
     prevalence = project.themes.prevalence(coder)
     total = prevalence.participants
     counts = {(row.kind, row.theme): row for row in prevalence.rows if row.kind != "code"}
-    quotes: dict[str, list[str]] = {}
-    for quote in project.themes.quotes():
-        quotes.setdefault(quote.theme, []).append(quote.render())
+    quotes: dict[str, list[ReportQuote]] = {}
+    for quote in _with_provenance(project, project.themes.quotes()):
+        quotes.setdefault(quote.theme, []).append(quote)
     by_path = {t.path: t for t in themes}
 
     def section(theme) -> ThemeSection:
@@ -160,7 +246,42 @@ def _themes(project: Project, coder: str | None) -> list[ThemeSection]:
     top = [t for t in themes if t.depth == 0]
     # A contextual theme frames the others: papers present it first.
     top.sort(key=lambda t: not t.contextual)
-    return [section(t) for t in top]
+    sections = [section(t) for t in top]
+    numbers = count(1)
+    for each in _sections(sections):
+        each.quotes = [replace(q, number=next(numbers)) for q in each.quotes]
+    return sections
+
+
+def _with_provenance(project: Project, quotes: list[Quote]) -> list[ReportQuote]:
+    """The quotes with their coder and time in the recording (numbered later)."""
+    found = []
+    with project.read() as conn:
+        coders = dict(
+            conn.execute(
+                select(coding.c.id, coder_table.c.name)
+                .join(coder_table, coder_table.c.id == coding.c.coder_id)
+                .where(coding.c.id.in_([q.coding for q in quotes if q.coding is not None]))
+            ).all()
+        )
+        for quote in quotes:
+            start, end = quote.start, quote.end
+            if quote.keep:
+                start, end = quote.start + quote.keep[0][0], quote.start + quote.keep[-1][1]
+            ms = conn.execute(
+                select(time_anchor.c.ms)
+                .join(source, source.c.id == time_anchor.c.source_id)
+                .where(source.c.name == quote.source, time_anchor.c.start <= start)
+                .order_by(time_anchor.c.start.desc())
+                .limit(1)
+            ).scalar()
+            found.append(
+                ReportQuote(
+                    0, quote.render(), quote.theme, quote.attribution, quote.source, start, end,
+                    coders.get(quote.coding), None if ms is None else ms / 1000,
+                )
+            )  # fmt: skip
+    return found
 
 
 def map_of(project: Project, title: str | None = None) -> Figure:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
 from thematica.errors import ProjectError
+from thematica.store import encryption
 
 # "THEM" as a 32-bit integer, written to SQLite's header so a Thematica project can be
 # told from any other SQLite file without reading a table.
@@ -50,8 +51,9 @@ def database_url(location: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def check_sqlite_file(path: Path) -> None:
-    """Raise unless ``path`` is a Thematica SQLite file.
+def check_sqlite_file(path: Path, passphrase: str | None = None) -> None:
+    """Raise unless ``path`` is a Thematica SQLite file (encrypted with ``passphrase``,
+    when one is given).
 
     The check opens the file read-only, so a database that belongs to another program is
     never touched (opening it for real would switch it to WAL mode).
@@ -62,11 +64,12 @@ def check_sqlite_file(path: Path) -> None:
         raise ProjectError(f"no project at {path}: create one with `thematica init {path}`")
     if path.is_dir():
         raise ProjectError(f"{path} is a folder, not a project file")
-    with path.open("rb") as handle:
-        if handle.read(16) != SQLITE_HEADER:
-            raise ProjectError(f"{path} is not a Thematica project (not a SQLite database)")
+    if passphrase is None:
+        with path.open("rb") as handle:
+            if handle.read(16) != SQLITE_HEADER:
+                raise ProjectError(f"{path} is not a Thematica project (not a SQLite database)")
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = encryption.connect(path, passphrase, readonly=True)
         try:
             application_id = conn.execute("PRAGMA application_id").fetchone()[0]
         finally:
@@ -96,10 +99,21 @@ def _on_sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
 
 
-def make_engine(location: str) -> Engine:
+def make_engine(location: str, passphrase: str | None = None) -> Engine:
+    """An engine for a project; ``passphrase`` opens (or creates) an encrypted file."""
     url = database_url(location)
+    if passphrase is not None and not url.startswith("sqlite"):
+        raise ProjectError(
+            "only project files are encrypted: PostgreSQL has its own at-rest options"
+        )
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": busy_timeout()})
+        options: dict = {"connect_args": {"timeout": busy_timeout()}}
+        if passphrase is not None:
+            options["module"] = encryption.driver()
+        engine = create_engine(url, **options)
+        if passphrase is not None:
+            # The key must be set before any other statement reads the file.
+            event.listen(engine, "connect", encryption.keying_listener(engine, passphrase))
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
     else:
