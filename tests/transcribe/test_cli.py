@@ -27,7 +27,7 @@ def test_an_m4a_interview_becomes_a_two_speaker_source_with_times(formats, tmp_p
     summary = check_draft(tmp_path / "interview.vtt")
     assert set(labels) == {"Interviewer", "Participant"}
     assert printed == (
-        f"interview.m4a: 00:51, {len(labels)} phrases, speakers suggested "
+        f"interview.m4a: 0:51, {len(labels)} phrases, speakers suggested "
         f"(Interviewer {labels.count('Interviewer')}, Participant {labels.count('Participant')})"
         " -> interview.vtt\n"
         f"Added interview.vtt: {summary.words} words, 10 turns, recording interview.m4a\n"
@@ -54,7 +54,7 @@ def draft(tmp_path):
 
 def test_check_shows_a_draft_as_it_will_import(draft):
     assert out("transcript", "check", "interview-07.vtt") == (
-        "interview-07.vtt: 15 words in 3 cues up to 00:06, recording interview-07.m4a\n"
+        "interview-07.vtt: 15 words in 3 cues up to 0:06, recording interview-07.m4a\n"
         "speakers: Interviewer (2 turns), Participant (1 turn)\n"
     )
     assert json.loads(out("transcript", "check", "interview-07.vtt", "--json")) == {
@@ -78,10 +78,9 @@ def test_confirm_imports_the_corrected_draft(draft, tmp_path):
         "Added i7: 16 words, 3 turns (Participant 7), recording interview-07.m4a\n"
     )
     with open_project("study.thematica") as project:
-        assert [(e.action, e.target) for e in project.log(2)] == [
-            ("attach media", "i7"),
-            ("add source", "i7"),
-        ]
+        # The source and its recording are one change, undone together.
+        assert [(e.action, e.target) for e in project.log(1)] == [("add source", "i7")]
+        assert project.sources.get("i7").media.endswith("interview-07.m4a")
     assert fails("transcript", "confirm", "interview-07.vtt", "--name", "i7") == (
         "a source named 'i7' already exists"
     )
@@ -154,7 +153,7 @@ def test_an_interrupted_transcription_says_how_to_resume(capsys, tmp_path):
         _run(Stopped(), tmp_path / "interview.m4a", tmp_path / "interview.vtt", quiet=True)
     assert stopped.value.exit_code == 130
     assert capsys.readouterr().err == (
-        "Interrupted at 00:12 of interview.m4a: run the same command again to resume\n"
+        "Interrupted at 0:12 of interview.m4a: run the same command again to resume\n"
     )
 
 

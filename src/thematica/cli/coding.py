@@ -16,6 +16,7 @@ from thematica.cli.common import (
     table,
     typer_app,
 )
+from thematica.text.clock import clock
 
 commands = typer_app()
 codings = typer_app("Import and list codings.")
@@ -138,7 +139,7 @@ def segments(
     for s in found:
         who = f" · {s.case}" if s.case else ""
         if s.time is not None:
-            who += f" · {_clock(s.time)}"
+            who += f" · {clock(s.time)}"
         out.print(
             f"[bold]{escape(s.source)}[/] [{s.start}, {s.end}){escape(who)} · {escape(s.coder)}",
             highlight=False,
@@ -147,13 +148,6 @@ def segments(
         out.print(f"  [dim]...{before}[/]{escape(s.text)}[dim]{after}...[/]")
         out.print()
     typer.echo(f"{plural(len(found), 'segment')}")
-
-
-def _clock(seconds: float) -> str:
-    """A time into a recording as [h:]mm:ss."""
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    return (f"{hours}:" if hours else "") + f"{rest // 60:02d}:{rest % 60:02d}"
 
 
 def _tail(text: str, words: int = 12) -> str:

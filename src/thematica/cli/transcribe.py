@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from thematica.cli.coding import _clock as clock
 from thematica.cli.common import JsonOption, console, get_project, plural, print_json, typer_app
+from thematica.text.clock import clock
 
 if TYPE_CHECKING:
     from thematica.project import Project

@@ -32,6 +32,7 @@ from thematica.report import charts
 from thematica.report.table1 import Table1, demographics
 from thematica.store.schema import coder as coder_table
 from thematica.store.schema import coding, source, time_anchor
+from thematica.text.clock import clock
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -70,11 +71,7 @@ class ReportQuote:
     @property
     def clock(self) -> str | None:
         """The time as ``m:ss`` (``h:mm:ss`` past an hour), or None."""
-        if self.time is None:
-            return None
-        minutes, seconds = divmod(int(self.time), 60)
-        hours, minutes = divmod(minutes, 60)
-        return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+        return clock(self.time) if self.time is not None else None
 
     def provenance(self) -> str:
         """``Quote 1: interview-01.txt [6038, 6058), coded by Hannah, at 12:41``."""
