@@ -97,3 +97,15 @@ def _span(quote):
 
     start = B.index(quote)
     return start, start + len(quote)
+
+
+def test_a_withdrawn_participant_leaves_every_set(study, tmp_path):
+    study.sets.add("Pilot", "source", ["a.txt", "b.txt"])
+    study.sets.add("Two", "case", ["1", "2"])
+    study.cases.withdraw("2", without_key=True)  # Mother 2, whose b.txt is the newest source
+    assert study.sets.get("Two").members == ("Mother 1",)
+    assert study.sets.get("Pilot").members == ("a.txt",)
+    # A source added later may take the withdrawn one's id: it joins no set by it.
+    (tmp_path / "new.txt").write_text("Interviewer: Hello?\n\nParticipant: Hi.\n")
+    study.sources.add_file(tmp_path / "new.txt")
+    assert "new.txt" not in study.sets.get("Pilot").members

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from thematica.errors import InvalidInput, not_found
 from thematica.ingest.refs import find_case, find_source
 from thematica.query.filters import Filter, resolve
-from thematica.store.schema import case, coding, query_set, query_set_member, source
+from thematica.store.schema import case, coding, query_set, query_set_members, source
 
 if TYPE_CHECKING:
     from thematica.project import Project, Transaction
@@ -80,7 +80,8 @@ class Sets:
         with self.project.transaction("add set", name) as tx:
             set_id = _insert(tx, name, kind, None, description, self.project.actor)
             ids = _member_ids(tx.conn, kind, members)
-            tx.insert_many(query_set_member, [{"set_id": set_id, "member_id": i} for i in ids])
+            rows = [{"set_id": set_id, "member_id": i} for i in ids]
+            tx.insert_many(query_set_members[kind], rows)
             tx.after = {"kind": kind, "members": list(members)}
         return self.get(name)
 
@@ -119,40 +120,37 @@ class Sets:
     def add_members(self, name: str, members: Sequence[str]) -> QuerySet:
         with self.project.transaction("add to set", name) as tx:
             set_id, kind = _static(tx.conn, name)
+            table = query_set_members[kind]
             have = set(
-                tx.conn.execute(
-                    select(query_set_member.c.member_id).where(query_set_member.c.set_id == set_id)
-                ).scalars()
+                tx.conn.execute(select(table.c.member_id).where(table.c.set_id == set_id)).scalars()
             )
             new = [i for i in _member_ids(tx.conn, kind, members) if i not in have]
-            tx.insert_many(query_set_member, [{"set_id": set_id, "member_id": i} for i in new])
+            tx.insert_many(table, [{"set_id": set_id, "member_id": i} for i in new])
             tx.after = {"added": list(members)}
         return self.get(name)
 
     def remove_members(self, name: str, members: Sequence[str]) -> QuerySet:
         with self.project.transaction("remove from set", name) as tx:
             set_id, kind = _static(tx.conn, name)
+            table = query_set_members[kind]
             ids = _member_ids(tx.conn, kind, members)
             rows = tx.conn.execute(
-                select(query_set_member.c.id, query_set_member.c.member_id).where(
-                    query_set_member.c.set_id == set_id
-                )
+                select(table.c.id, table.c.member_id).where(table.c.set_id == set_id)
             ).all()
             gone = [row_id for row_id, member in rows if member in ids]
             if len(gone) < len(set(ids)):
                 raise InvalidInput(f"not every one of those is in set {name!r}")
-            tx.delete_many(query_set_member, gone)
+            tx.delete_many(table, gone)
             tx.before = {"removed": list(members)}
         return self.get(name)
 
     def delete(self, name: str) -> QuerySet:
         found = self.get(name)
         with self.project.transaction("delete set", name) as tx:
-            set_id = _find(tx.conn, name)[0]
-            rows = tx.conn.execute(
-                select(query_set_member.c.id).where(query_set_member.c.set_id == set_id)
-            ).scalars()
-            tx.delete_many(query_set_member, list(rows))
+            set_id, kind, _ = _find(tx.conn, name)
+            table = query_set_members[kind]
+            rows = tx.conn.execute(select(table.c.id).where(table.c.set_id == set_id)).scalars()
+            tx.delete_many(table, list(rows))
             tx.delete(query_set, set_id)
             tx.before = found.as_dict()
         return found
@@ -176,10 +174,9 @@ def members(conn: Connection, name: str, kind: str, actor: str, seen: tuple[str,
             f"set {name!r} is a set of {found_kind}s, not of {kind}s: give it as a {found_kind} set"
         )
     if definition is None:
-        ids = select(query_set_member.c.member_id).where(query_set_member.c.set_id == set_id)
-        table = source if kind == "source" else case
-        # A member deleted since (a withdrawn participant, say) drops out here.
-        return set(conn.execute(select(table.c.id).where(table.c.id.in_(ids))).scalars())
+        table = query_set_members[kind]
+        ids = select(table.c.member_id).where(table.c.set_id == set_id)
+        return set(conn.execute(ids).scalars())
     return _evaluate(conn, name, kind, definition, actor, seen)
 
 

@@ -344,14 +344,21 @@ query_set = Table(
     Column("created", String(32), nullable=False),
 )
 
-query_set_member = Table(
-    "query_set_member",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("set_id", Integer, ForeignKey("query_set.id"), nullable=False),
-    Column("member_id", Integer, nullable=False),  # a source's or a case's id
-    UniqueConstraint("set_id", "member_id"),
-)
+
+def _set_members(kind: str) -> Table:
+    # One table per kind of member, each with its foreign key, so that deleting a source
+    # or a participant (a withdrawal) takes their memberships with them.
+    return Table(
+        f"query_set_{kind}",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("set_id", Integer, ForeignKey("query_set.id"), nullable=False),
+        Column("member_id", Integer, ForeignKey(f"{kind}.id"), nullable=False),
+        UniqueConstraint("set_id", "member_id"),
+    )
+
+
+query_set_members = {kind: _set_members(kind) for kind in ("source", "case")}
 
 # Saved queries (thematica.query.saved): a name, the kind of query and everything needed
 # to run it again.

@@ -37,13 +37,14 @@ def upgrade() -> None:
         sa.Column("author", sa.String(200), nullable=False),
         sa.Column("created", sa.String(32), nullable=False),
     )
-    op.create_table(
-        "query_set_member",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("set_id", sa.Integer, sa.ForeignKey("query_set.id"), nullable=False),
-        sa.Column("member_id", sa.Integer, nullable=False),
-        sa.UniqueConstraint("set_id", "member_id"),
-    )
+    for kind in ("source", "case"):
+        op.create_table(
+            f"query_set_{kind}",
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("set_id", sa.Integer, sa.ForeignKey("query_set.id"), nullable=False),
+            sa.Column("member_id", sa.Integer, sa.ForeignKey(f"{kind}.id"), nullable=False),
+            sa.UniqueConstraint("set_id", "member_id"),
+        )
     op.create_table(
         "saved_query",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -58,6 +59,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("saved_query")
-    op.drop_table("query_set_member")
+    op.drop_table("query_set_case")
+    op.drop_table("query_set_source")
     op.drop_table("query_set")
     op.drop_index("ix_turn_claimed", "turn")
