@@ -365,7 +365,7 @@ def matrix_cooccurrence(
 
 
 def _print_passages(result: "CodingResult") -> None:
-    from thematica.query.passages import clock
+    from thematica.text.clock import clock
 
     out = console()
     for p in result.passages:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from thematica.errors import InvalidInput
-from thematica.query.passages import COLUMNS, Passage, clock
+from thematica.query.passages import COLUMNS, Passage
+from thematica.text.clock import clock
 
 SUFFIXES = (".csv", ".xlsx", ".md", ".docx")
 # Excel keeps at most this many characters in a cell.

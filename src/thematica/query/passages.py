@@ -19,6 +19,7 @@ from thematica.query.filters import Scope
 from thematica.query.places import Place, places
 from thematica.store.schema import source
 from thematica.store.texts import span_texts
+from thematica.text.clock import clock
 
 # Columns of a table of passages, in the order the exports write them.
 COLUMNS = (
@@ -76,14 +77,6 @@ class Passage:
             self.text,
             self.after,
         ]
-
-
-def clock(seconds: float) -> str:
-    """``h:mm:ss`` (or ``m:ss``) for a time into a recording."""
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
 def admitted(
