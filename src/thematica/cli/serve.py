@@ -23,6 +23,14 @@ def serve(
     open_browser: Annotated[
         bool, typer.Option("--open/--no-open", help="Open the workbench in the browser.")
     ] = True,
+    assist_model: Annotated[
+        str | None,
+        typer.Option(
+            help="Model for More like this and suggested codes: a name from `thematica "
+            "assist models` or a folder (default: the project's assist.model, else the "
+            "registry's). Needs the assist extra; loaded on first use."
+        ),
+    ] = None,
 ) -> None:
     """Open the browser workbench: a web app on 127.0.0.1 over the project."""
     try:
@@ -37,6 +45,8 @@ def serve(
             f"the browser workbench needs the web extra ({error.name} is missing): "
             "pip install 'thematica[web]'"
         ) from None
+    if assist_model is not None:
+        _check_model(assist_model)
     state = ctx.find_root().obj
     if project:
         state.location = project
@@ -47,4 +57,15 @@ def serve(
         typer.echo(f"Thematica is serving {opened.location} at {url} as {opened.actor}")
         typer.echo("Only this machine can reach it. Press Ctrl+C to stop.")
 
-    run(opened, sock, open_browser=open_browser, ready=ready)
+    run(opened, sock, open_browser=open_browser, ready=ready, assist_model=assist_model)
+
+
+def _check_model(name: str) -> None:
+    """Refuse a model that is unknown, or that could never load, before serving: the
+    model itself loads only when first used, in the background."""
+    from thematica.assist.extra import INSTALL, installed
+    from thematica.assist.registry import find_model
+
+    if not installed():
+        raise InvalidInput(f"--assist-model needs the assist extra: {INSTALL}")
+    find_model(name)

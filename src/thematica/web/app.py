@@ -55,14 +55,23 @@ def templates() -> Environment:
     return env
 
 
-def create_app(project: Project, port: int | None = None, token: str | None = None) -> FastAPI:
+def create_app(
+    project: Project,
+    port: int | None = None,
+    token: str | None = None,
+    assist_model: str | None = None,
+) -> FastAPI:
     """The web app over ``project``.
 
     ``port`` is the port the server listens on: only ``127.0.0.1:port`` and
     ``localhost:port`` are answered (None answers those names on any port, for tests).
     ``token`` is the CSRF token pages carry (default: a new random one).
+    ``assist_model`` names the model of "More like this" and "Suggest codes" (default:
+    the project's ``assist.model``, else the registry's); it is loaded in the
+    background on first use, and only when the ``assist`` extra is installed.
     """
-    from thematica.web import cases, reports, review, routes
+    from thematica.web import assist, cases, reports, review, routes
+    from thematica.web.assist_model import BackgroundModel
 
     app = FastAPI(
         title="Thematica",
@@ -75,7 +84,8 @@ def create_app(project: Project, port: int | None = None, token: str | None = No
     app.state.token = token or new_token()
     app.state.templates = templates()
     app.state.study = project.setting("name") or "study"
-    for screen in (routes, review, cases, reports):
+    app.state.assist = BackgroundModel(project, assist_model)
+    for screen in (routes, review, cases, reports, assist):
         app.include_router(screen.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(ThematicaError, _thematica_error)
@@ -105,6 +115,7 @@ def render(request: Request, template: str, **context: Any) -> str:
         "study": state.study,
         "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "asset": __version__,
+        "assist": state.assist,  # whether "More like this" and suggestions are offered
     }
     values.update(context)
     return state.templates.get_template(template).render(values)

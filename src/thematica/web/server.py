@@ -43,15 +43,18 @@ def serve(
     sock: socket.socket,
     open_browser: bool = False,
     ready: Callable[[str], None] | None = None,
+    assist_model: str | None = None,
 ) -> None:
-    """Serve ``project`` on ``sock`` until interrupted (Ctrl+C)."""
+    """Serve ``project`` on ``sock`` until interrupted (Ctrl+C). ``assist_model`` is the
+    model of assisted coding, loaded in a background thread on first use (see
+    :mod:`thematica.web.assist_model`)."""
     import uvicorn
 
     from thematica.web.app import create_app
 
     port = sock.getsockname()[1]
     url = f"http://{HOST}:{port}/"
-    app = create_app(project, port=port)
+    app = create_app(project, port=port, assist_model=assist_model)
     config = uvicorn.Config(
         app,
         log_level="warning",

@@ -228,8 +228,9 @@ def undo_view(events: list[AuditEvent]) -> UndoView | None:
     return None
 
 
-def codings_html(codings: list[CodingView]) -> Markup:
-    """The reader's list of codings, as the items of its ``<ol>``.
+def codings_html(codings: list[CodingView], more_like_this: bool = False) -> Markup:
+    """The reader's list of codings, as the items of its ``<ol>``; ``more_like_this``
+    adds the button that finds passages like each (with the ``assist`` extra).
 
     Written here rather than in a template: the list goes out again after every change
     in the reader, and a Jinja loop over a few hundred codings (a dozen escapes each)
@@ -240,6 +241,12 @@ def codings_html(codings: list[CodingView]) -> Markup:
     items = []
     for c in codings:
         code, coder, words = esc(c.code), esc(c.coder), esc(c.excerpt)
+        more = (
+            f'<button type="button" class="link more-like" id="more-{c.id}" data-id="{c.id}" '
+            f'aria-labelledby="more-{c.id} show-{c.id}">More like this</button> '
+            if more_like_this
+            else ""
+        )
         items.append(
             f'<li id="coding-{c.id}" class="coding" data-id="{c.id}" data-start="{c.start}" '
             f'data-end="{c.end}" data-lane="{c.lane}" data-code-id="{c.code_id}" '
@@ -248,8 +255,8 @@ def codings_html(codings: list[CodingView]) -> Markup:
             f'<button type="button" class="link show-coding" id="show-{c.id}">'
             f'<span class="coding-code">{code}</span> <span class="coding-text">“{words}”</span>'
             f'</button> <span class="coding-meta">{coder} · [{c.start}, {c.end})</span> '
-            f'<button type="button" class="remove-coding" id="remove-{c.id}" data-id="{c.id}" '
-            f'aria-labelledby="remove-{c.id} show-{c.id}">Remove</button></li>'
+            f'{more}<button type="button" class="remove-coding" id="remove-{c.id}" '
+            f'data-id="{c.id}" aria-labelledby="remove-{c.id} show-{c.id}">Remove</button></li>'
         )
     return Markup("\n".join(items))
 
@@ -274,9 +281,8 @@ class Panel:
     undo: UndoView | None
     version: int
 
-    @property
-    def codings_html(self) -> Markup:
-        return codings_html(self.codings)
+    def codings_html(self, more_like_this: bool = False) -> Markup:
+        return codings_html(self.codings, more_like_this)
 
 
 def panel(project: Project, source: str, layer: str | None = None) -> Panel:

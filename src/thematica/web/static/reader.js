@@ -1,5 +1,6 @@
 // The source reader: selections as canonical offsets, coding stripes, the code palette,
-// memos, keyboard coding and playing the recording from a turn's time.
+// memos, keyboard coding, playing the recording from a turn's time, and (with the assist
+// extra) "More like this" and suggested codes.
 //
 // Offsets. The server counts spans in Unicode code points over the canonical text;
 // JavaScript strings count UTF-16 code units, where an emoji is two. Every element of
@@ -193,8 +194,9 @@
   function setPending(span) {
     pending = span;
     const on = Boolean(span);
-    for (const id of ["btn-code", "btn-invivo", "btn-memo"]) {
-      document.getElementById(id).disabled = !on;
+    for (const id of ["btn-code", "btn-invivo", "btn-memo", "btn-suggest"]) {
+      const button = document.getElementById(id);
+      if (button) button.disabled = !on;
     }
     for (const button of document.querySelectorAll(".apply-recent")) button.disabled = !on;
     info.textContent = on
@@ -356,6 +358,7 @@
   function showError(message) {
     window.thematica.showError(message);
     if (memoDialog.open) memoError.textContent = message;
+    if (assistDialog && assistDialog.open) assistError.textContent = message;
   }
 
   /** Put the panel, palette, recent codes, undo button and colours the server sent in
@@ -502,7 +505,10 @@
   }
 
   function restoreFocus() {
-    if (returnFocus && document.contains(returnFocus)) returnFocus.focus({ preventScroll: true });
+    let target = returnFocus;
+    // The panel is drawn again after a change: focus the new element of the same id.
+    if (target && !document.contains(target) && target.id) target = document.getElementById(target.id);
+    if (target && document.contains(target)) target.focus({ preventScroll: true });
     returnFocus = null;
   }
 
@@ -596,6 +602,78 @@
       closeDialog(memoDialog);
     }
   });
+
+  // -- assisted coding: more like this, suggested codes -----------------------------------
+
+  // The dialog is on the page only with the assist extra. Its lists come from the server
+  // through htmx, which also asks again every second while the model loads and focuses
+  // the button the server marks (autofocus); its forms are sent from here, so that the
+  // panel and stripes are drawn again as after any coding.
+  const assistDialog = document.getElementById("assist-dialog");
+  const assistBody = document.getElementById("assist-body");
+  const assistError = document.getElementById("assist-error");
+  const assistStatus = document.getElementById("assist-status");
+
+  function loadAssist(url) {
+    assistError.textContent = "";
+    window.htmx.ajax("GET", url, { source: assistBody, target: assistBody, swap: "innerHTML" });
+  }
+
+  function openAssist(title, query) {
+    if (!assistDialog || dialogOpen()) return;
+    returnFocus = document.activeElement;
+    document.getElementById("assist-title").textContent = title;
+    assistStatus.textContent = "";
+    assistBody.replaceChildren();
+    assistDialog.showModal();
+    loadAssist(`${query}&reader=${encodeURIComponent(source)}`);
+  }
+
+  function moreLike(item) {
+    const query = new URLSearchParams({ coding: item.dataset.id, coder: layer() });
+    openAssist(`More like “${item.dataset.path}”`, `/assist/similar?${query}`);
+  }
+
+  function suggestCodes() {
+    if (!pending) return;
+    const query = new URLSearchParams({
+      source,
+      start: pending.start,
+      end: pending.end,
+      coder: layer(),
+    });
+    openAssist("Suggested codes", `/assist/suggest?${query}`);
+  }
+
+  if (assistDialog) {
+    assistDialog.addEventListener("close", () => {
+      assistBody.replaceChildren(); // a list still loading stops asking
+      restoreFocus();
+    });
+    assistBody.addEventListener("htmx:responseError", (event) => {
+      const xhr = event.detail.xhr;
+      assistError.textContent = xhr.responseText || `The server answered ${xhr.status}.`;
+    });
+    assistBody.addEventListener("htmx:sendError", () => {
+      assistError.textContent = "Could not reach the Thematica server: is `thematica serve` still running?";
+    });
+  }
+
+  /** Accept a passage or apply a suggested code: one POST, one change. A list of similar
+   * passages is read again (the one accepted is coded now), with the focus on the
+   * passage that took its place; suggestions close. */
+  async function acceptSuggestion(form) {
+    const fields = Object.fromEntries(new FormData(form));
+    const ok = await send("POST", form.action, fields);
+    if (!ok) return;
+    if (form.dataset.after === "close") {
+      closeDialog(assistDialog);
+      return;
+    }
+    assistStatus.textContent = document.getElementById("flash").textContent;
+    const list = assistBody.querySelector(".assist-results");
+    if (list) loadAssist(`${list.dataset.url}&focus=${form.dataset.rank}`);
+  }
 
   // -- the recording ---------------------------------------------------------------------
 
@@ -738,6 +816,8 @@
       editMemo(target.closest(".memo"));
     } else if (target.classList.contains("delete-memo")) {
       deleteMemo(target.closest(".memo"));
+    } else if (target.classList.contains("more-like")) {
+      moreLike(target.closest(".coding"));
     } else if (target.classList.contains("play")) {
       playFrom(Number(target.dataset.time));
     } else if (target.classList.contains("apply-recent")) {
@@ -748,9 +828,17 @@
       applyCode({ in_vivo: "true" });
     } else if (target.id === "btn-memo") {
       openMemo();
+    } else if (target.id === "btn-suggest") {
+      suggestCodes();
     } else if (target.id === "help-button") {
       helpDialog.showModal();
     }
+  });
+
+  document.addEventListener("submit", (event) => {
+    if (!event.target.classList.contains("assist-accept")) return;
+    event.preventDefault();
+    acceptSuggestion(event.target);
   });
 
   // Undo answers with the panel here, instead of loading the page again.
@@ -774,6 +862,7 @@
     else if (key === "v") {
       if (pending) applyCode({ in_vivo: "true" });
     } else if (key === "m") openMemo();
+    else if (key === "g" && assistDialog) suggestCodes();
     else if (/^[1-9]$/.test(key)) {
       const button = document.querySelectorAll(".apply-recent")[Number(key) - 1];
       if (button && pending) applyCode({ code: button.dataset.path });
