@@ -34,7 +34,7 @@ from thematica.errors import InvalidInput
 from thematica.text import Span
 from thematica.web import views
 from thematica.web.app import done, page, render, wants_fragment
-from thematica.web.routes import _panel_response, _reader_url
+from thematica.web.routes import panel_response, reader_url
 
 if TYPE_CHECKING:
     from thematica.project import Project
@@ -103,7 +103,7 @@ class LikeThis:
     def home(self) -> str:
         """The page the list belongs to: the reader, else the code's page."""
         if self.reader:
-            return _reader_url(self.reader, self.layer)
+            return reader_url(self.reader, self.layer)
         url = f"/codes/{self.code_id}"
         return f"{url}?{urlencode({'coder': self.layer})}" if self.layer else url
 
@@ -207,7 +207,7 @@ def suggest(request: Request, source: str, start: int, end: int, layer: Layer = 
         words=words,
         layer=layer or "",
         coder=coder,
-        back=_reader_url(source, layer),
+        back=reader_url(source, layer),
         **context,
     )
     # Only the reader's script asks (a selection needs it), for its dialog.
@@ -253,5 +253,5 @@ def accept(
         oob = render(request, "_assist_changed.html", message=message, undo=undo, here=back)
         return HTMLResponse(html + oob, headers={"cache-control": "no-store"})
     if reader and wants_fragment(request):
-        return _panel_response(request, reader, layer, message)
-    return done(request, message, next_url or _reader_url(reader or source, layer))
+        return panel_response(request, reader, layer, message)
+    return done(request, message, next_url or reader_url(reader or source, layer))

@@ -34,7 +34,7 @@ def _project(request: Request):
     return request.app.state.project
 
 
-def _reader_url(source: str, layer: str | None = None) -> str:
+def reader_url(source: str, layer: str | None = None) -> str:
     url = f"/sources/{quote(source, safe='')}"
     return f"{url}?coder={quote(layer, safe='')}" if layer else url
 
@@ -95,20 +95,20 @@ def media(request: Request, name: str) -> Response:
     )
 
 
-def _panel_response(request: Request, source: str, layer: str | None, message: str) -> Response:
+def panel_response(request: Request, source: str, layer: str | None, message: str) -> Response:
     """The reader's side panel, palette and undo button after a change, for its script;
     a plain form is sent back to the reader page."""
     if not wants_fragment(request):
-        return done(request, message, _reader_url(source, layer))
+        return done(request, message, reader_url(source, layer))
     panel = views.panel(_project(request), source, layer)
-    html = render(request, "_panel_update.html", panel=panel, here=_reader_url(source, layer))
+    html = render(request, "_panel_update.html", panel=panel, here=reader_url(source, layer))
     return HTMLResponse(html, headers={"x-message": quote(message), "cache-control": "no-store"})
 
 
 @router.get("/panel/{name:path}", response_class=HTMLResponse)
 def reader_panel(request: Request, name: str, layer: Layer = None) -> Response:
     panel = views.panel(_project(request), name, layer or None)
-    html = render(request, "_panel_update.html", panel=panel, here=_reader_url(name, layer))
+    html = render(request, "_panel_update.html", panel=panel, here=reader_url(name, layer))
     return HTMLResponse(html, headers={"cache-control": "no-store"})
 
 
@@ -141,13 +141,13 @@ def coding_add(
     else:
         raise InvalidInput("choose a code to apply")
     message = f"{made}coded [{coding.start}, {coding.end}) as “{coding.code}”."
-    return _panel_response(request, source, layer, message[0].upper() + message[1:])
+    return panel_response(request, source, layer, message[0].upper() + message[1:])
 
 
 def _uncode(request: Request, coding_id: int, source: str | None, layer: str | None) -> Response:
     removed = _project(request).codings.remove(coding_id)
     message = f"Removed coding “{removed.code}” from [{removed.start}, {removed.end})."
-    return _panel_response(request, source or removed.source, layer, message)
+    return panel_response(request, source or removed.source, layer, message)
 
 
 @router.delete("/codings/{coding_id}")
@@ -175,7 +175,7 @@ def memo_add(
     layer: OptionalText = None,
 ) -> Response:
     memo = _project(request).memos.add(text, title, source=source, start=start, end=end)
-    return _panel_response(request, source, layer, f"Added memo {memo.id} on [{start}, {end}).")
+    return panel_response(request, source, layer, f"Added memo {memo.id} on [{start}, {end}).")
 
 
 @router.post("/memos/{memo_id}/edit")
@@ -206,7 +206,7 @@ def _memo_answer(
     source = source or memo.source
     if not source:
         return done(request, message, "/#journal")
-    return _panel_response(request, source, layer, message)
+    return panel_response(request, source, layer, message)
 
 
 @router.delete("/memos/{memo_id}")
@@ -233,7 +233,7 @@ def undo(
     event = _project(request).undo()
     message = f"Undid: {event.action} {event.target}".rstrip() + "."
     if source and request.headers.get("x-thematica") == "fetch":
-        return _panel_response(request, source, layer, message)
+        return panel_response(request, source, layer, message)
     return done(request, message, local(next_url))
 
 
