@@ -81,7 +81,7 @@ def test_each_format_holds_the_headings_table_and_quotes(study, tmp_path):
     assert (tmp_path / "results-figure-1.png").read_bytes().startswith(b"\x89PNG")
     page = write_report(report, tmp_path / "results.html").read_text()
     assert page.count("<svg") == 3
-    link = "http://127.0.0.1:8765/sources/i1.txt#39-79"
+    link = "http://127.0.0.1:8765/sources/i1.txt#span-39-79"
     assert f'<blockquote cite="{link}">She was kind' in page
     assert f'<p class="provenance"><a href="{link}">Quote 1: i1.txt [39, 79), coded' in page
     assert f'<td><a href="{link}">i1.txt</a></td>' in page

@@ -50,8 +50,9 @@ def write_report(
 
 
 def reader_link(reader: str, quote: ReportQuote) -> str:
-    """The quote's passage in the browser workbench: ``/sources/NAME#START-END``."""
-    return f"{reader}/sources/{url_quote(quote.source, safe='')}#{quote.start}-{quote.end}"
+    """The quote's passage in the browser workbench, selected when the reader opens:
+    ``/sources/NAME#span-START-END``."""
+    return f"{reader}/sources/{url_quote(quote.source, safe='')}#span-{quote.start}-{quote.end}"
 
 
 PROVENANCE_COLUMNS = ("quote", "participant", "source", "span", "coder", "time", "theme")
