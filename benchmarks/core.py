@@ -25,29 +25,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from workload import interview
+
 import thematica
 
-WORDS = (  # noqa: SIM905 - a paragraph of words reads better than a list literal
-    "I you she he we they it the a an and but so because then when if just really like "
-    "know mean think felt feel was were is are had have been baby mum mother team therapist "
-    "visit home room week weeks session sessions video watch watched scared worried tired "
-    "kind warm judged trust social worker health visitor referral phone called rang waited "
-    "partner husband dad family sister guilt guilty good bad enough love bond cry cried "
-    "sleep night day morning um er yeah no not never always sometimes maybe quite very "
-    "little bit much more better worse different same first last again still already"
-).split()
 THEMATICA = str(Path(sys.executable).with_name("thematica"))
 
 
 def transcript(rng: random.Random, words: int) -> str:
-    turns, count, speaker = [], 0, 0
-    while count < words:
-        length = rng.randint(8, 40) if speaker == 0 else rng.randint(20, 220)
-        body = " ".join(rng.choices(WORDS, k=length)).capitalize() + "."
-        turns.append(f"{'Interviewer' if speaker == 0 else 'Participant'}: {body}")
-        count += length + 1
-        speaker = 1 - speaker
-    return "\n\n".join(turns) + "\n"
+    """A synthetic interview of about ``words`` words: the queries workload's generator."""
+    return interview(rng, words)[0]
 
 
 def reset_peak() -> None:

@@ -1,7 +1,8 @@
 """The queries workload: seeded synthetic interview transcripts with their codings.
 
 Shared by ``benchmarks/queries.py`` and the Taguette side of the comparison, so both
-tools get byte-identical documents, codes and highlights.
+tools get byte-identical documents, codes and highlights; ``benchmarks/core.py`` writes
+its transcripts with :func:`interview` too.
 
     >>> docs = generate(2, seed=1)
     >>> len(docs), len(docs[0].codings), docs[0].codings[0].code in CODE_NAMES
@@ -61,8 +62,9 @@ class Doc:
     codings: list[Coding] = field(default_factory=list)
 
 
-def _transcript(rng: random.Random, words: int) -> tuple[str, list[tuple[int, int]]]:
-    """Text and the [start, end) spans of its participant turns' bodies."""
+def interview(rng: random.Random, words: int) -> tuple[str, list[tuple[int, int]]]:
+    """About ``words`` words of alternating ``Interviewer:`` and ``Participant:`` turns,
+    and the [start, end) spans of the participant turns' bodies."""
     parts: list[str] = []
     bodies: list[tuple[int, int]] = []
     at = count = 0
@@ -96,7 +98,7 @@ def generate(n_docs: int, seed: int = 20261127, words: int = 8000) -> list[Doc]:
     others = [name for name in CODE_NAMES if name not in subtree]
     docs = []
     for i in range(n_docs):
-        text, bodies = _transcript(rng, words)
+        text, bodies = interview(rng, words)
         codes = rng.choices(subtree, k=IN_PARENT_PER_DOC) + rng.choices(
             others, k=CODINGS_PER_DOC - IN_PARENT_PER_DOC
         )

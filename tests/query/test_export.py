@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from thematica.errors import InvalidInput
 from thematica.query.export import XLSX_CELL_LIMIT, export_table
+from thematica.query.passages import COLUMNS
 
 
 @pytest.fixture
@@ -19,18 +20,7 @@ def test_passages_as_csv(result, tmp_path):
     path = result.save(tmp_path / "judged.csv")
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == [
-        "source",
-        "start",
-        "end",
-        "participant",
-        "speaker",
-        "time",
-        "codes",
-        "before",
-        "text",
-        "after",
-    ]
+    assert rows[0] == list(COLUMNS)
     assert [r[0] for r in rows[1:]] == ["a.txt", "b.txt"]
     assert rows[2][3:5] == ["Mother 2", "Participant"]
     assert rows[2][8] == "I felt judged by my mum."

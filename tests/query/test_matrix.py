@@ -69,28 +69,42 @@ def test_segments_in_the_cells(study):
     assert rows[0][2].endswith("] Later I trusted her.")
 
 
-def test_cooccurrence_by_overlap_and_by_turn(study):
-    overlap = study.query.matrix(by="overlap")
-    assert overlap.columns == ROWS
-    assert grid(overlap) == {
-        "Referral": [1, 0, 1, 0, 0, 0, 0],
-        "Referral/Route": [0, 2, 0, 0, 0, 0, 0],
-        "Referral/Waiting": [1, 0, 1, 0, 0, 0, 0],
-        "Relationship": [0, 0, 0, 0, 0, 0, 0],
-        "Relationship/Warmth": [0, 0, 0, 0, 2, 1, 0],
-        "Relationship/Judged": [0, 0, 0, 0, 1, 2, 0],
-        "Relationship/Trust": [0, 0, 0, 0, 0, 0, 1],
-    }
-    turn = study.query.matrix(by="turn")
-    assert grid(turn) == {
-        "Referral": [1, 1, 1, 0, 0, 0, 0],
-        "Referral/Route": [1, 2, 1, 0, 1, 1, 0],
-        "Referral/Waiting": [1, 1, 1, 0, 0, 0, 0],
-        "Relationship": [0, 0, 0, 0, 0, 0, 0],
-        "Relationship/Warmth": [0, 1, 0, 0, 2, 2, 1],
-        "Relationship/Judged": [0, 1, 0, 0, 2, 2, 1],
-        "Relationship/Trust": [0, 0, 0, 0, 1, 1, 1],
-    }
+@pytest.mark.parametrize(
+    ("by", "expected"),
+    [
+        (
+            "overlap",
+            {
+                "Referral": [1, 0, 1, 0, 0, 0, 0],
+                "Referral/Route": [0, 2, 0, 0, 0, 0, 0],
+                "Referral/Waiting": [1, 0, 1, 0, 0, 0, 0],
+                "Relationship": [0, 0, 0, 0, 0, 0, 0],
+                "Relationship/Warmth": [0, 0, 0, 0, 2, 1, 0],
+                "Relationship/Judged": [0, 0, 0, 0, 1, 2, 0],
+                "Relationship/Trust": [0, 0, 0, 0, 0, 0, 1],
+            },
+        ),
+        (
+            "turn",
+            {
+                "Referral": [1, 1, 1, 0, 0, 0, 0],
+                "Referral/Route": [1, 2, 1, 0, 1, 1, 0],
+                "Referral/Waiting": [1, 1, 1, 0, 0, 0, 0],
+                "Relationship": [0, 0, 0, 0, 0, 0, 0],
+                "Relationship/Warmth": [0, 1, 0, 0, 2, 2, 1],
+                "Relationship/Judged": [0, 1, 0, 0, 2, 2, 1],
+                "Relationship/Trust": [0, 0, 0, 0, 1, 1, 1],
+            },
+        ),
+    ],
+)
+def test_cooccurrence_counts(study, by, expected):
+    matrix = study.query.matrix(by=by)
+    assert matrix.columns == ROWS
+    assert grid(matrix) == expected
+
+
+def test_cooccurrence_by_participants_and_segments(study):
     shared = study.query.matrix(["Warmth", "Judged"], by="turn", count="participants")
     assert grid(shared) == {"Relationship/Warmth": [2, 2], "Relationship/Judged": [2, 2]}
     places = study.query.matrix(["Warmth", "Judged"], by="overlap", count="segments")

@@ -84,3 +84,15 @@ def test_saving_mistakes(sqlite_study):
     ):
         project.query.run("Juged")
     assert project.query.saved()[0].filter == Filter()
+
+
+def test_ask_runs_each_kind_as_its_method_does(sqlite_study):
+    queries, only = sqlite_study.query, Filter(coder="Hannah")
+    assert queries.ask("coding", "Judged", only, context=5) == queries.coding(
+        "Judged", only, context=5
+    )
+    assert queries.ask("search", "judged", only) == queries.search("judged", only)
+    assert queries.ask("words", where=only, top=3) == queries.words(only, top=3)
+    assert queries.ask("matrix", by="turn").as_dict() == queries.matrix(by="turn").as_dict()
+    with pytest.raises(InvalidInput, match="unknown kind of query 'report'"):
+        queries.ask("report", "Judged")

@@ -1,6 +1,9 @@
 """`thematica query` (coding queries, text search, word frequencies, saved queries) and
 `thematica matrix`."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,17 +20,7 @@ from thematica.cli.common import (
     table,
     typer_app,
 )
-from thematica.cli.filtering import (
-    Cases,
-    CaseSets,
-    Coder,
-    Roles,
-    Sources,
-    SourceSets,
-    Where,
-    Within,
-    make_filter,
-)
+from thematica.cli.filtering import Filters, grouped
 
 if TYPE_CHECKING:
     from thematica.query.coding import CodingResult
@@ -43,9 +36,27 @@ Save = Annotated[
 ]
 Describe = Annotated[str, typer.Option("--description", help="What a saved query is for.")]
 Children = Annotated[bool, typer.Option(help="Each code stands for itself and its sub-codes.")]
+Codes = Annotated[
+    list[str] | None, typer.Option("--code", help="A row's code (repeatable; default all).")
+]
+Count = Annotated[
+    str, typer.Option(help="codings, sources, participants, or segments (the passages).")
+]
+
+
+@dataclass(frozen=True)
+class Output:
+    """The options every query command that answers takes last: write the answer to a
+    file, save the query instead of running it, print JSON."""
+
+    export: Export = None
+    save: Save = None
+    description: Describe = ""
+    as_json: JsonOption = False
 
 
 @query.command("coding")
+@grouped
 def coding(
     ctx: typer.Context,
     expression: Annotated[
@@ -53,36 +64,17 @@ def coding(
     ],
     children: Children = False,
     context: Annotated[int, typer.Option(help="Characters of context each side.")] = 120,
-    source: Sources = None,
-    source_set: SourceSets = None,
-    case: Cases = None,
-    case_set: CaseSets = None,
-    where: Where = None,
-    coder: Coder = None,
-    role: Roles = None,
-    within: Within = None,
-    export: Export = None,
-    save: Save = None,
-    description: Describe = "",
-    as_json: JsonOption = False,
+    *,
+    filters: Filters,
+    output: Output,
 ) -> None:
     """Passages where codes meet: AND, OR, NOT, NEAR n, PRECEDES [n], WITHIN TURN."""
-    project = get_project(ctx)
-    only = make_filter(source, source_set, case, case_set, where, coder, role, within)
-    _check_export(export)
-    if save:
-        options = {"children": children, "context": context}
-        _saved(project.query.save(save, "coding", expression, only, description, **options))
-        return
-    result = project.query.coding(expression, only, children=children, context=context)
-    if as_json:
-        print_json(result.as_dict())
-    else:
-        _print_passages(result)
-    _export(result, export, as_json)
+    options = {"children": children, "context": context}
+    _answer(ctx, "coding", expression, options, filters, output, _print_passages)
 
 
 @query.command("search")
+@grouped
 def search(
     ctx: typer.Context,
     text: Annotated[
@@ -93,35 +85,17 @@ def search(
     ],
     context: Annotated[int, typer.Option(help="Characters of context each side.")] = 60,
     width: Annotated[int, typer.Option(help="Characters of context shown each side.")] = 40,
-    source: Sources = None,
-    source_set: SourceSets = None,
-    case: Cases = None,
-    case_set: CaseSets = None,
-    where: Where = None,
-    coder: Coder = None,
-    role: Roles = None,
-    within: Within = None,
-    export: Export = None,
-    save: Save = None,
-    description: Describe = "",
-    as_json: JsonOption = False,
+    *,
+    filters: Filters,
+    output: Output,
 ) -> None:
     """Find words, "phrases", prefix* and NEAR(a b, n): keyword in context."""
-    project = get_project(ctx)
-    only = make_filter(source, source_set, case, case_set, where, coder, role, within)
-    _check_export(export)
-    if save:
-        _saved(project.query.save(save, "search", text, only, description, context=context))
-        return
-    result = project.query.search(text, only, context=context)
-    if as_json:
-        print_json(result.as_dict())
-    else:
-        _print_kwic(result, width)
-    _export(result, export, as_json)
+    show = partial(_print_kwic, width=width)
+    _answer(ctx, "search", text, {"context": context}, filters, output, show)
 
 
 @query.command("code-hits")
+@grouped
 def code_hits(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(metavar="SEARCH", help="The search whose hits to code.")],
@@ -132,22 +106,17 @@ def code_hits(
     as_coder: Annotated[
         str | None, typer.Option("--as", help="Coder layer for the codings (default: --user).")
     ] = None,
-    source: Sources = None,
-    source_set: SourceSets = None,
-    case: Cases = None,
-    case_set: CaseSets = None,
-    where: Where = None,
-    coder: Coder = None,
-    role: Roles = None,
-    within: Within = None,
+    *,
+    filters: Filters,
 ) -> None:
     """Code every hit of a search, in one change (undo takes it back whole)."""
-    only = make_filter(source, source_set, case, case_set, where, coder, role, within)
+    only = filters.filter()
     added = get_project(ctx).query.code_hits(text, code, unit, only, as_coder)
     typer.echo(f"Coded {plural(added, unit if unit != 'words' else 'hit')} as {code}")
 
 
 @query.command("words")
+@grouped
 def words(
     ctx: typer.Context,
     top: Annotated[int, typer.Option(help="How many words to list.")] = 30,
@@ -158,44 +127,18 @@ def words(
     ignore: Annotated[
         list[str] | None, typer.Option(help="A word to leave out too (repeatable).")
     ] = None,
-    source: Sources = None,
-    source_set: SourceSets = None,
-    case: Cases = None,
-    case_set: CaseSets = None,
-    where: Where = None,
-    coder: Coder = None,
-    role: Roles = None,
-    within: Within = None,
-    export: Export = None,
-    save: Save = None,
-    description: Describe = "",
-    as_json: JsonOption = False,
+    *,
+    filters: Filters,
+    output: Output,
 ) -> None:
     """The most frequent words in the filtered text."""
-    project = get_project(ctx)
-    only = make_filter(source, source_set, case, case_set, where, coder, role, within)
-    _check_export(export)
     options: dict[str, Any] = {
         "top": top,
         "stop_words": stop_words,
         "min_length": min_length,
         "ignore": list(ignore or []),
     }
-    if save:
-        _saved(project.query.save(save, "words", "", only, description, **options))
-        return
-    result = project.query.words(only, **options)
-    if as_json:
-        print_json(result.as_dict())
-    else:
-        rows = [[w.word, w.count, w.sources, w.cases] for w in result.words]
-        table(
-            ["word", "count", "sources", "participants"],
-            rows,
-            right={"count", "sources", "participants"},
-        )
-        typer.echo(f"{plural(result.total, 'word')} counted")
-    _export(result, export, as_json)
+    _answer(ctx, "words", "", options, filters, output, _print_words)
 
 
 @query.command("saved")
@@ -220,17 +163,15 @@ def run(
     """Run a saved query again, on the project as it is now."""
     _check_export(export)
     result = get_project(ctx).query.run(name)
-    if as_json:
-        print_json(result.as_dict())
-    elif hasattr(result, "passages"):
-        _print_passages(result)
+    if hasattr(result, "passages"):
+        show: Callable[[Any], None] = _print_passages
     elif hasattr(result, "hits"):
-        _print_kwic(result, width)
+        show = partial(_print_kwic, width=width)
     elif hasattr(result, "words"):
-        _print_words(result)
+        show = _print_words
     else:
-        _print_matrix(result)
-    _export(result, export, as_json)
+        show = _print_matrix
+    _show(result, show, export, as_json)
 
 
 @query.command("forget")
@@ -240,97 +181,39 @@ def forget(ctx: typer.Context, name: Annotated[str, typer.Argument(help="A saved
     typer.echo(f"Forgot saved {found.kind} query {found.name!r}")
 
 
-def _matrix_command(
-    ctx: typer.Context,
-    by: str,
-    codes: list[str] | None,
-    count: str,
-    children: bool,
-    filters: tuple,
-    export: Path | None,
-    save: str | None,
-    description: str,
-    as_json: bool,
-) -> None:
-    project = get_project(ctx)
-    only = make_filter(*filters)
-    _check_export(export)
-    options: dict[str, Any] = {
-        "codes": codes or None,
-        "by": by,
-        "count": count,
-        "children": children,
-    }
-    if save:
-        _saved(project.query.save(save, "matrix", "", only, description, **options))
-        return
-    result = project.query.matrix(where=only, **options)
-    if as_json:
-        print_json(result.as_dict())
-    else:
-        _print_matrix(result)
-    _export(result, export, as_json)
-
-
-Codes = Annotated[
-    list[str] | None, typer.Option("--code", help="A row's code (repeatable; default all).")
-]
-Count = Annotated[
-    str, typer.Option(help="codings, sources, participants, or segments (the passages).")
-]
-
-
 @matrix.command("cases")
+@grouped
 def matrix_cases(
     ctx: typer.Context,
     code: Codes = None,
     count: Count = "codings",
     children: Children = False,
-    source: Sources = None,
-    source_set: SourceSets = None,
-    case: Cases = None,
-    case_set: CaseSets = None,
-    where: Where = None,
-    coder: Coder = None,
-    role: Roles = None,
-    within: Within = None,
-    export: Export = None,
-    save: Save = None,
-    description: Describe = "",
-    as_json: JsonOption = False,
+    *,
+    filters: Filters,
+    output: Output,
 ) -> None:
     """Codes by participants."""
-    filters = (source, source_set, case, case_set, where, coder, role, within)
-    _matrix_command(ctx, "case", code, count, children, filters, export, save, description, as_json)
+    _matrix(ctx, "case", code, count, children, filters, output)
 
 
 @matrix.command("attribute")
+@grouped
 def matrix_attribute(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="ATTRIBUTE", help="A participant attribute.")],
     code: Codes = None,
     count: Count = "codings",
     children: Children = False,
-    source: Sources = None,
-    source_set: SourceSets = None,
-    case: Cases = None,
-    case_set: CaseSets = None,
-    where: Where = None,
-    coder: Coder = None,
-    role: Roles = None,
-    within: Within = None,
-    export: Export = None,
-    save: Save = None,
-    description: Describe = "",
-    as_json: JsonOption = False,
+    *,
+    filters: Filters,
+    output: Output,
 ) -> None:
     """Codes by the values of a participant attribute."""
-    filters = (source, source_set, case, case_set, where, coder, role, within)
-    by = f"attribute:{name}"
-    _matrix_command(ctx, by, code, count, children, filters, export, save, description, as_json)
+    _matrix(ctx, f"attribute:{name}", code, count, children, filters, output)
 
 
 @matrix.command("cooccurrence")
+@grouped
 def matrix_cooccurrence(
     ctx: typer.Context,
     code: Codes = None,
@@ -339,26 +222,54 @@ def matrix_cooccurrence(
     ] = "overlap",
     count: Count = "codings",
     children: Children = False,
-    source: Sources = None,
-    source_set: SourceSets = None,
-    case: Cases = None,
-    case_set: CaseSets = None,
-    where: Where = None,
-    coder: Coder = None,
-    role: Roles = None,
-    within: Within = None,
-    export: Export = None,
-    save: Save = None,
-    description: Describe = "",
-    as_json: JsonOption = False,
+    *,
+    filters: Filters,
+    output: Output,
 ) -> None:
     """Codes by codes: where two codes overlap, or share a speaker turn."""
     if by not in ("overlap", "turn"):
         from thematica.errors import InvalidInput
 
         raise InvalidInput(f"--by {by!r}: use overlap or turn")
-    filters = (source, source_set, case, case_set, where, coder, role, within)
-    _matrix_command(ctx, by, code, count, children, filters, export, save, description, as_json)
+    _matrix(ctx, by, code, count, children, filters, output)
+
+
+def _matrix(
+    ctx: typer.Context,
+    by: str,
+    codes: list[str] | None,
+    count: str,
+    children: bool,
+    filters: Filters,
+    output: Output,
+) -> None:
+    options = {"codes": codes or None, "by": by, "count": count, "children": children}
+    _answer(ctx, "matrix", "", options, filters, output, _print_matrix)
+
+
+def _answer(
+    ctx: typer.Context,
+    kind: str,
+    text: str,
+    options: dict[str, Any],
+    filters: Filters,
+    output: Output,
+    show: Callable[[Any], None],
+) -> None:
+    """Save the query (``--save``), or run it, print what it finds (with ``show``, or as
+    JSON) and write that to the ``--export`` file."""
+    project = get_project(ctx)
+    only = filters.filter()
+    _check_export(output.export)
+    if output.save:
+        found = project.query.save(output.save, kind, text, only, output.description, **options)
+        typer.echo(
+            f"Saved {found.kind} query {found.name!r}; run it with: "
+            f"thematica query run {found.name!r}"
+        )
+        return
+    result = project.query.ask(kind, text, only, **options)
+    _show(result, show, output.export, output.as_json)
 
 
 # -- printing -------------------------------------------------------------------------------
@@ -415,18 +326,16 @@ def _check_export(path: Path | None) -> None:
         checked(path)
 
 
-def _export(result: Any, path: Path | None, as_json: bool) -> None:
-    if path is None:
-        return
-    written = result.save(path)
-    if not as_json:
-        typer.echo(f"Wrote {written}")
-
-
-def _saved(found: Any) -> None:
-    typer.echo(
-        f"Saved {found.kind} query {found.name!r}; run it with: thematica query run {found.name!r}"
-    )
+def _show(result: Any, show: Callable[[Any], None], path: Path | None, as_json: bool) -> None:
+    """Print ``result`` (as JSON, or with ``show``) and write it to ``path``, if given."""
+    if as_json:
+        print_json(result.as_dict())
+    else:
+        show(result)
+    if path is not None:
+        written = result.save(path)
+        if not as_json:
+            typer.echo(f"Wrote {written}")
 
 
 def _options(options: dict[str, Any]) -> str:

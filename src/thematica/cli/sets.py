@@ -5,17 +5,7 @@ from typing import Annotated
 import typer
 
 from thematica.cli.common import JsonOption, get_project, plural, print_json, table, typer_app
-from thematica.cli.filtering import (
-    Cases,
-    CaseSets,
-    Coder,
-    Roles,
-    Sources,
-    SourceSets,
-    Where,
-    Within,
-    make_filter,
-)
+from thematica.cli.filtering import Filters, grouped
 
 app = typer_app("Source and case sets: static lists, or worked out from a filter.")
 
@@ -47,6 +37,7 @@ def sets_add(
 
 
 @app.command("define")
+@grouped
 def sets_define(
     ctx: typer.Context,
     name: Name,
@@ -56,18 +47,12 @@ def sets_define(
         typer.Option(help="Only those with at least one coding of this code."),
     ] = None,
     children: Annotated[bool, typer.Option(help="A coding of a sub-code counts too.")] = False,
-    source: Sources = None,
-    source_set: SourceSets = None,
-    case: Cases = None,
-    case_set: CaseSets = None,
-    where: Where = None,
-    coder: Coder = None,
-    role: Roles = None,
-    within: Within = None,
+    *,
+    filters: Filters,
     description: Description = "",
 ) -> None:
     """A dynamic set, worked out from a filter (and coded content) whenever it is used."""
-    only = make_filter(source, source_set, case, case_set, where, coder, role, within)
+    only = filters.filter()
     _show(get_project(ctx).sets.define(name, kind, only, coded, children, description))
 
 

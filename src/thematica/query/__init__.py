@@ -5,5 +5,5 @@
 at; ``coding`` finds where codes meet; ``matrix`` counts codes by participants,
 attribute values or codes; ``search`` finds words in the text; ``sets`` and ``saved``
 keep groups and queries in the project; ``export`` writes results. ``parsing``,
-``places``, ``passages`` and ``fold`` are what they share.
+``places``, ``passages``, ``named`` and ``fold`` are what they share.
 """

@@ -32,7 +32,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -41,7 +40,7 @@ from sqlalchemy.engine import Connection
 from thematica.errors import InvalidInput
 from thematica.query.filters import Filter, Scope, resolve
 from thematica.query.parsing import Reader, Token, shown
-from thematica.query.passages import Passage, passages
+from thematica.query.passages import Found, Passage, passages
 from thematica.query.places import Place, places
 from thematica.store.schema import coder as coder_table
 from thematica.store.schema import coding, source, turn
@@ -60,33 +59,17 @@ SpanKey = tuple[int, int, int]  # (source id, start, end)
 
 
 @dataclass(frozen=True)
-class CodingResult:
+class CodingResult(Found):
     """The passages a coding query found, in source and text order."""
 
-    query: str
-    filter: Filter
-    passages: list[Passage]
+    FIELD = "passages"
+    TITLE = "Coding query"
 
-    @property
-    def sources(self) -> int:
-        return len({p.source for p in self.passages})
+    passages: list[Passage]
 
     @property
     def cases(self) -> int:
         return len({c for p in self.passages for c in p.cases})
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "filter": self.filter.as_dict(),
-            "passages": [p.as_dict() for p in self.passages],
-        }
-
-    def save(self, path: str | Path, title: str | None = None) -> Path:
-        """Write the passages as ``.csv``, ``.xlsx``, ``.md`` or ``.docx``."""
-        from thematica.query.export import export_passages
-
-        return export_passages(path, title or f"Coding query: {self.query}", self.passages)
 
 
 # -- the parsed query ---------------------------------------------------------------------
@@ -182,12 +165,10 @@ def _words(reader: Reader, operator: Token, required: bool) -> int | None:
 
 
 def _primary(reader: Reader) -> Code | Op:
+    group = reader.bracketed(_either)
+    if group is not None:
+        return group
     token = reader.peek()
-    if token.kind == "punct" and token.text == "(":
-        reader.take()
-        node = _either(reader)
-        reader.expect("punct", ")", "a bracket is not closed")
-        return node
     if token.kind == "string" or (token.kind in ("word", "name") and not token.is_word(*KEYWORDS)):
         reader.take()
         return Code(token.text, token.at)
@@ -200,9 +181,9 @@ def _primary(reader: Reader) -> Code | Op:
 def run_coding_query(
     project: Project,
     query: str,
-    where: Filter | None = None,
-    children: bool = False,
-    context: int = 120,
+    where: Filter | None,
+    children: bool,
+    context: int,
 ) -> CodingResult:
     """Run a coding query (see the module's docstring) within ``where``."""
     if context < 0:

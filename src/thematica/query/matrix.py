@@ -30,9 +30,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from thematica.errors import InvalidInput, not_found
-from thematica.ingest.cases import from_stored
+from thematica.errors import InvalidInput
+from thematica.ingest.cases import from_stored, shown
 from thematica.query.filters import Filter, Scope, resolve
+from thematica.query.named import named
 from thematica.query.passages import admitted, passages
 from thematica.query.places import Place, fetch, places, values_table
 from thematica.store.schema import attribute, case_value, coding
@@ -109,11 +110,11 @@ class Matrix:
 
 def build_matrix(
     project: Project,
-    codes: Sequence[str] | None = None,
-    by: str = "case",
-    count: str = "codings",
-    where: Filter | None = None,
-    children: bool = False,
+    codes: Sequence[str] | None,
+    by: str,
+    count: str,
+    where: Filter | None,
+    children: bool,
 ) -> Matrix:
     if count not in COUNTS:
         raise InvalidInput(f"unknown count {count!r}: use {', '.join(COUNTS)}")
@@ -183,14 +184,8 @@ def _groups(
     cases = people.with_data() if scope.case_ids is None else sorted(scope.case_ids)
     if attribute_name is None:
         return [people.labels[c] for c in cases], {c: people.labels[c] for c in cases}
-    row = conn.execute(
-        select(attribute.c.id, attribute.c.type, attribute.c.levels).where(
-            attribute.c.name == attribute_name
-        )
-    ).first()
-    if row is None:
-        names = list(conn.execute(select(attribute.c.name)).scalars())
-        raise not_found("attribute", attribute_name, names, "thematica cases list")
+    fields = (attribute.c.id, attribute.c.type, attribute.c.levels)
+    row = named(conn, attribute, attribute_name, "attribute", "thematica cases list", *fields)
     stored = dict(
         conn.execute(
             select(case_value.c.case_id, case_value.c.value).where(
@@ -204,17 +199,11 @@ def _groups(
         order = [v for v in row.levels if v in present]
     else:
         order = sorted(present, key=lambda v: from_stored(v, row.type))
-    shown = {v: _shown(from_stored(v, row.type)) for v in present}
-    columns = [shown[v] for v in order]
+    shown_as = {v: shown(from_stored(v, row.type)) for v in present}
+    columns = [shown_as[v] for v in order]
     if any(v is None for v in values.values()):
         columns.append(MISSING)
-    return columns, {c: MISSING if v is None else shown[v] for c, v in values.items()}
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
+    return columns, {c: MISSING if v is None else shown_as[v] for c, v in values.items()}
 
 
 def _cells(

@@ -13,9 +13,13 @@ what its grammar says. A mistake is one line that quotes the query and says wher
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from thematica.errors import InvalidInput
+
+T = TypeVar("T")
 
 # Strings in double or single quotes (a doubled quote stands for itself), `back-quoted`
 # names, comparison operators, punctuation, and words: anything else up to a space,
@@ -42,6 +46,10 @@ class Token:
     def is_word(self, *words: str) -> bool:
         """A bare word equal to one of ``words``, ignoring case (a keyword)."""
         return self.kind == "word" and self.text.upper() in words
+
+    def opens(self) -> bool:
+        """An opening bracket."""
+        return self.kind == "punct" and self.text == "("
 
 
 class Reader:
@@ -81,6 +89,16 @@ class Reader:
             self.position += 1
             return True
         return False
+
+    def bracketed(self, inner: Callable[[Reader], T]) -> T | None:
+        """What ``inner`` reads between brackets, when the next token opens one (a
+        missing closing bracket is an error); ``None``, having read nothing, when not."""
+        if not self.peek().opens():
+            return None
+        self.take()
+        found = inner(self)
+        self.expect("punct", ")", "a bracket is not closed")
+        return found
 
     def expect(self, kind: str, text: str, hint: str) -> Token:
         token = self.peek()

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from thematica.query.filters import Scope
+from thematica.query.filters import Filter, Scope
 from thematica.query.places import Place, places
 from thematica.store.schema import source
 from thematica.store.texts import span_texts
@@ -77,6 +78,40 @@ class Passage:
             self.text,
             self.after,
         ]
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a query that finds passages answers with: the query, its filter, and the
+    passages in the field named ``FIELD`` (``passages`` of a coding query, ``hits`` of a
+    search), in source and text order."""
+
+    FIELD: ClassVar[str]
+    TITLE: ClassVar[str]  # an export's title, before the query
+
+    query: str
+    filter: Filter
+
+    @property
+    def found(self) -> list[Passage]:
+        return getattr(self, self.FIELD)
+
+    @property
+    def sources(self) -> int:
+        return len({p.source for p in self.found})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "filter": self.filter.as_dict(),
+            self.FIELD: [p.as_dict() for p in self.found],
+        }
+
+    def save(self, path: str | Path, title: str | None = None) -> Path:
+        """Write the passages as ``.csv``, ``.xlsx``, ``.md`` or ``.docx``."""
+        from thematica.query.export import export_passages
+
+        return export_passages(path, title or f"{self.TITLE}: {self.query}", self.found)
 
 
 def admitted(

@@ -98,6 +98,16 @@ class Queries:
 
         return word_frequencies(self.project, where, top, stop_words, min_length, ignore)
 
+    def ask(self, kind: str, query: str = "", where: Filter | None = None, **options: Any) -> Any:
+        """A query of any ``kind`` (``coding``, ``search``, ``matrix`` or ``words``), with
+        the options that kind's method takes: what :meth:`save` keeps and :meth:`run` runs.
+
+        >>> project.query.ask("search", '"health visitor"', only, context=30).hits
+        """
+        from thematica.query.saved import ask
+
+        return ask(self.project, kind, query, where, options)
+
     # -- saved queries ------------------------------------------------------------------
 
     def save(

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from thematica.errors import InvalidInput, not_found
+from thematica.errors import InvalidInput
 from thematica.query.filters import Filter
+from thematica.query.named import named
 from thematica.store.schema import saved_query
 
 if TYPE_CHECKING:
@@ -73,8 +74,7 @@ def save(
     name = " ".join(name.split())
     if not name:
         raise InvalidInput("a saved query needs a name")
-    if kind not in OPTIONS:
-        raise InvalidInput(f"unknown kind of query {kind!r}: use {', '.join(OPTIONS)}")
+    _known(kind)
     unknown = sorted(set(options) - set(OPTIONS[kind]))
     if unknown:
         takes = ", ".join(OPTIONS[kind])
@@ -103,6 +103,11 @@ def save(
     return get(project, name)
 
 
+def _known(kind: str) -> None:
+    if kind not in OPTIONS:
+        raise InvalidInput(f"unknown kind of query {kind!r}: use {', '.join(OPTIONS)}")
+
+
 def _check(kind: str, query: str) -> None:
     """Parse the query now, so that a mistake is found when it is saved."""
     if kind == "coding":
@@ -129,10 +134,7 @@ def get(project: Project, name: str) -> SavedQuery:
 
 
 def _read(conn: Connection, name: str) -> SavedQuery:
-    row = conn.execute(select(saved_query).where(saved_query.c.name == name)).first()
-    if row is None:
-        names = list(conn.execute(select(saved_query.c.name)).scalars())
-        raise not_found("saved query", name, names, LISTING)
+    row = named(conn, saved_query, name, "saved query", LISTING)
     definition = row.definition
     return SavedQuery(
         name=row.name,
@@ -146,20 +148,29 @@ def _read(conn: Connection, name: str) -> SavedQuery:
     )
 
 
+def ask(project: Project, kind: str, query: str, where: Filter | None, options: dict) -> Any:
+    """Run a query of ``kind`` with that kind's ``options`` (see :data:`OPTIONS`)."""
+    _known(kind)
+    queries = project.query
+    if kind == "coding":
+        return queries.coding(query, where, **options)
+    if kind == "search":
+        return queries.search(query, where, **options)
+    if kind == "matrix":
+        return queries.matrix(where=where, **options)
+    return queries.words(where, **options)
+
+
 def run_saved(project: Project, name: str) -> Any:
     found = get(project, name)
-    queries, options = project.query, found.options
+    result = ask(project, found.kind, found.query, found.filter, found.options)
     if found.kind == "coding":
-        result = queries.coding(found.query, found.filter, **options)
         size = {"passages": len(result.passages)}
     elif found.kind == "search":
-        result = queries.search(found.query, found.filter, **options)
         size = {"hits": len(result.hits)}
     elif found.kind == "matrix":
-        result = queries.matrix(where=found.filter, **options)
         size = {"rows": len(result.rows), "columns": len(result.columns)}
     else:
-        result = queries.words(found.filter, **options)
         size = {"words": len(result.words)}
     # A run changes nothing, so undo passes over its event to the change before.
     with project.transaction("run query", name) as tx:

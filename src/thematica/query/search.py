@@ -36,7 +36,7 @@ from thematica.query.coding import WORD
 from thematica.query.filters import Filter, Scope, resolve
 from thematica.query.fold import TOKEN, fold, fold_lowered
 from thematica.query.parsing import Reader, Token, shown
-from thematica.query.passages import Passage, admitted, passages
+from thematica.query.passages import Found, Passage, admitted, passages
 from thematica.query.places import fetch, places, values_table
 from thematica.query.stopwords import ENGLISH
 from thematica.store.schema import source
@@ -56,16 +56,13 @@ _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)")
 
 
 @dataclass(frozen=True)
-class SearchResult:
+class SearchResult(Found):
     """The hits of a search, in source and text order, with the words around them."""
 
-    query: str
-    filter: Filter
-    hits: list[Passage]
+    FIELD = "hits"
+    TITLE = "Search"
 
-    @property
-    def sources(self) -> int:
-        return len({h.source for h in self.hits})
+    hits: list[Passage]
 
     def kwic(self, width: int = 40) -> list[tuple[str, str, str]]:
         """Keyword in context: each hit's ``width`` characters either side, on one line
@@ -78,19 +75,6 @@ class SearchResult:
             right = (" " + right if right and hit.after[0].isspace() else right)[:width]
             lines.append((left, _flat(hit.text), right))
         return lines
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "filter": self.filter.as_dict(),
-            "hits": [h.as_dict() for h in self.hits],
-        }
-
-    def save(self, path: str | Path, title: str | None = None) -> Path:
-        """Write the hits as ``.csv``, ``.xlsx``, ``.md`` or ``.docx``."""
-        from thematica.query.export import export_passages
-
-        return export_passages(path, title or f"Search: {self.query}", self.hits)
 
 
 @dataclass(frozen=True)
@@ -183,23 +167,17 @@ def _both(reader: Reader) -> Phrase | Near | Both:
             # "a AND NOT b" reads as people write it; FTS5 itself has only "a NOT b".
             kind = "not" if _keyword(reader.peek(), "NOT") and reader.take() else "and"
             node = Both(kind, node, _unit(reader))
-        elif (
-            token.kind in ("word", "string")
-            and not _keyword(token, "OR")
-            or (token.kind == "punct" and token.text == "(")
-        ):
+        elif token.kind in ("word", "string") and not _keyword(token, "OR") or token.opens():
             node = Both("and", node, _unit(reader))
         else:
             return node
 
 
 def _unit(reader: Reader) -> Phrase | Near | Both:
+    group = reader.bracketed(_either)
+    if group is not None:
+        return group
     token = reader.peek()
-    if token.kind == "punct" and token.text == "(":
-        reader.take()
-        node = _either(reader)
-        reader.expect("punct", ")", "a bracket is not closed")
-        return node
     if _keyword(token, "NEAR"):
         return _near(reader)
     if _keyword(token, "NOT"):
@@ -442,9 +420,7 @@ def _folded(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
     return {i: fold(t) for i, t in _texts(conn, ids).items()}
 
 
-def search(
-    project: Project, query: str, where: Filter | None = None, context: int = 60
-) -> SearchResult:
+def search(project: Project, query: str, where: Filter | None, context: int) -> SearchResult:
     """The hits of ``query`` (see the module's docstring) within ``where``."""
     if context < 0:
         raise InvalidInput("context must be zero or more characters")
@@ -463,9 +439,9 @@ def code_hits(
     project: Project,
     query: str,
     code: str,
-    unit: str = "words",
-    where: Filter | None = None,
-    coder: str | None = None,
+    unit: str,
+    where: Filter | None,
+    coder: str | None,
 ) -> int:
     """Code each hit of ``query`` with ``code`` as its ``words``, its ``sentence`` or its
     speaker ``turn``, in one transaction; return how many codings were new."""
@@ -521,11 +497,11 @@ def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
 
 def word_frequencies(
     project: Project,
-    where: Filter | None = None,
-    top: int = 50,
-    stop_words: bool = True,
-    min_length: int = 2,
-    ignore: Iterable[str] = (),
+    where: Filter | None,
+    top: int,
+    stop_words: bool,
+    min_length: int,
+    ignore: Iterable[str],
 ) -> Frequencies:
     """The ``top`` words of the filtered text (the turns and participants it asks for),
     with how many sources and participants use each; English stop words, words shorter

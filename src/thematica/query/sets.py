@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from thematica.errors import InvalidInput, not_found
+from thematica.errors import InvalidInput
 from thematica.ingest.refs import find_case, find_source
 from thematica.query.filters import Filter, resolve
+from thematica.query.named import named
 from thematica.store.schema import case, coding, query_set, query_set_members, source
 
 if TYPE_CHECKING:
@@ -262,14 +263,8 @@ def _insert(
 
 
 def _find(conn: Connection, name: str) -> tuple[int, str, dict | None]:
-    row = conn.execute(
-        select(query_set.c.id, query_set.c.kind, query_set.c.definition).where(
-            query_set.c.name == name
-        )
-    ).first()
-    if row is None:
-        names = list(conn.execute(select(query_set.c.name)).scalars())
-        raise not_found("set", name, names, LISTING)
+    columns = (query_set.c.id, query_set.c.kind, query_set.c.definition)
+    row = named(conn, query_set, name, "set", LISTING, *columns)
     return row.id, row.kind, row.definition
 
 

@@ -88,12 +88,10 @@ class _Parser:
 
     def atom(self) -> Test:
         reader = self.reader
+        group = reader.bracketed(lambda _: self.either())
+        if group is not None:
+            return group
         token = reader.peek()
-        if token.kind == "punct" and token.text == "(":
-            reader.take()
-            inner = self.either()
-            reader.expect("punct", ")", "a bracket is not closed")
-            return inner
         if token.kind not in ("word", "name") or token.is_word(*_KEYWORDS):
             raise reader.error(
                 f"expected an attribute name, found {shown(token)}; write a comparison "
