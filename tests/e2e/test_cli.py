@@ -56,11 +56,16 @@ def test_a_study_from_the_command_line(study):
         "codebook\n└── ■ Therapist relationship (0)\n    └── ■ Warmth (2)\n"
     )
     assert out("codes", "list") == (
-        "code                     codings   colour    description\n"
-        "──────────────────────────────────────────────────────────\n"
-        "Therapist relationship         0   #4e79a7\n"
-        "  Warmth                       2   #4e79a7   Kindness felt\n"
+        "code                     codings   sources   participants   colour    description\n"
+        "───────────────────────────────────────────────────────────────────────────────────\n"
+        "Therapist relationship     0 / 2     0 / 1          0 / 1   #4e79a7\n"
+        "  Warmth                       2         1              1   #4e79a7   Kindness felt\n"
     )
+    assert json.loads(out("codes", "list", "--json"))[0] == {
+        "name": "Therapist relationship", "path": "Therapist relationship", "parent": None,
+        "description": "", "colour": "#4e79a7", "codings": 0, "sources": 0, "participants": 0,
+        "with_children": {"codings": 2, "sources": 1, "participants": 1},
+    }  # fmt: skip
     assert out("cases", "list") == (
         "case       age   partner   sources\n"
         "──────────────────────────────────\n"
@@ -153,6 +158,38 @@ def test_codebook_commands(study):
         b"Relationship,,,#4e79a7\r\n"
         b"Care,Relationship,Being cared for,#aa0000\r\n"
     )
+
+
+def test_editing_and_deleting_memos(study):
+    out("sources", "add", "i1.txt")
+    out("memo", "add", "Kindness comes up early.", "--title", "First read")
+    out("memo", "add", "Echo of the GP", "--source", "i1.txt", "--quote", "health visitor")
+    assert out("memo", "edit", "1", "--text", "Kindness comes up early, and often.") == (
+        "Edited memo 1 (journal): new text\n"
+    )
+    assert out("memo", "edit", "2", "--title", "GP", "--text", "Echo of the GP's words") == (
+        "Edited memo 2 (i1.txt [70, 84)): new title and text\n"
+    )
+    assert out("memo", "edit", "1", "--title", "First read") == (
+        "Memo 1 (journal) already says that; nothing changed\n"
+    )
+    assert out("memo", "show", "2").splitlines()[::3] == ["Memo 2: GP", "Echo of the GP's words"]
+    assert fails("memo", "edit", "1") == "give a new text or title for the memo"
+    assert fails("memo", "edit", "1", "--text", " ") == (
+        "a memo needs some text: delete it instead"
+    )
+    assert fails("memo", "edit", "9", "--title", "x") == (
+        "no memo with id 9; `thematica memo list` shows them"
+    )
+    assert out("memo", "delete", "2") == "Deleted memo 2 (i1.txt [70, 84))\n"
+    assert fails("memo", "delete", "2") == "no memo with id 2; `thematica memo list` shows them"
+    assert [m["id"] for m in json.loads(out("memo", "list", "--json"))] == [1]
+    assert out("undo").endswith(": delete memo memo 2\n")
+    memos = json.loads(out("memo", "list", "--json"))
+    assert [(m["id"], m["title"], m["text"], m["anchor"]) for m in memos] == [
+        (1, "First read", "Kindness comes up early, and often.", "journal"),
+        (2, "GP", "Echo of the GP's words", "i1.txt [70, 84)"),
+    ]
 
 
 def test_codings_import(study):
