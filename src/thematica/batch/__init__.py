@@ -16,6 +16,13 @@ is reported and skipped. See docs/batch.md.
 
 from thematica.batch.cluster import cluster
 from thematica.batch.runner import BatchSummary, Failure
-from thematica.batch.steps import anonymise_sources, import_files
+from thematica.batch.steps import anonymise_sources, import_files, transcribe_recordings
 
-__all__ = ["BatchSummary", "Failure", "anonymise_sources", "cluster", "import_files"]
+__all__ = [
+    "BatchSummary",
+    "Failure",
+    "anonymise_sources",
+    "cluster",
+    "import_files",
+    "transcribe_recordings",
+]

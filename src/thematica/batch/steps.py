@@ -6,7 +6,7 @@ import hashlib
 import json
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from functools import partial
+from functools import cache, partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -110,6 +110,75 @@ def import_files(
             raise InvalidInput(report.skipped[0][1])
 
     return run(client, todo, partial(read_file, options=options), write, summary, progress)
+
+
+# -- transcribe ------------------------------------------------------------------------
+
+
+@cache
+def _transcriber(model: str, language: str | None):
+    # One model a worker process, loaded by its first recording and kept for the rest.
+    from thematica.transcribe.pipeline import Transcriber
+
+    return Transcriber(model, language)
+
+
+def transcribe_recording(recording: str, model: str, language: str | None) -> str:
+    """Transcribe one recording into its draft beside it, on a worker; the draft's path.
+
+    A worker stopped mid-recording leaves the draft's checkpoint, from which the next
+    attempt (here or on another worker) goes on.
+    """
+    from thematica.transcribe.pipeline import default_draft
+
+    draft = default_draft(recording)
+    _transcriber(model, language).transcribe(recording, draft)
+    return str(draft)
+
+
+def transcribe_recordings(
+    project: Project | None,
+    recordings: Sequence[str | Path],
+    client: Client,
+    model: str = "tiny.en",
+    language: str | None = None,
+    case: str | None = None,
+    progress: Progress | None = None,
+) -> BatchSummary:
+    """``thematica transcribe`` over a cluster: each recording is transcribed by a
+    worker into a draft beside it (so on storage every worker reaches), and, given a
+    ``project``, confirmed into it here, one transaction each, in the order given.
+
+    A recording whose draft exists already is counted in ``already`` (and, given a
+    project, confirmed if it is not a source yet): drafts are never written over, as
+    they may hold corrections.
+    """
+    from thematica.transcribe.draft import confirm
+    from thematica.transcribe.pipeline import Transcriber, default_draft
+
+    Transcriber(model, language)  # a model that is not there fails here, not on every worker
+    items = [str(r) for r in recordings]
+    missing = [r for r in items if not Path(r).is_file()]
+    if missing:
+        raise InvalidInput(f"no such recording: {missing[0]}")
+    summary = BatchSummary()
+    sources = {s.name for s in project.sources.list()} if project is not None else set()
+    todo = []
+    for item in items:
+        draft = default_draft(item)
+        if not draft.exists():
+            todo.append(item)
+            continue
+        summary.already.append(item)
+        if project is not None and draft.name not in sources:
+            confirm(project, draft, case=case)
+
+    def write(item: str, draft: str) -> None:
+        if project is not None:
+            confirm(project, draft, case=case)
+
+    task = partial(transcribe_recording, model=model, language=language)
+    return run(client, todo, task, write, summary, progress)
 
 
 # -- anonymise -------------------------------------------------------------------------

@@ -39,8 +39,14 @@ from thematica.cli.sources import (
     StripLineNumbersOption,
     turn_options,
 )
+from thematica.cli.transcribe import (
+    ImportCaseOption,
+    ImportOption,
+    LanguageOption,
+    ModelOption,
+)
 
-app = typer_app("Run the slow steps (import, anonymise) on a Dask cluster.")
+app = typer_app("Run the slow steps (import, transcribe, anonymise) on a Dask cluster.")
 
 SchedulerOption = Annotated[
     str,
@@ -174,3 +180,33 @@ def batch_anonymise(
     if report is not None and not as_json:
         say_anonymised(report, "source", "", key)
     _report(summary, as_json, "source", "read")
+
+
+@app.command("transcribe")
+def batch_transcribe(
+    ctx: typer.Context,
+    recordings: Annotated[list[Path], typer.Argument(help="Recordings: wav, mp3, m4a, ogg, flac.")],
+    scheduler: SchedulerOption = "local",
+    model: ModelOption = "tiny.en",
+    language: LanguageOption = None,
+    import_: ImportOption = False,
+    case: ImportCaseOption = None,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Transcribe recordings as `transcribe` does, each on one of the cluster's workers,
+    into a draft beside it (on storage every worker reaches).
+
+    A recording whose draft exists is left as it is; run the command again after an
+    interruption and it goes on where it stopped.
+    """
+    from thematica.batch import transcribe_recordings
+
+    project = get_project(ctx) if import_ else None
+    with _connect(scheduler) as client:
+        _announce(client)
+        with progress(quiet, len(recordings), "transcribing") as advance:
+            summary = transcribe_recordings(
+                project, recordings, client, model, language, case, advance
+            )
+    _report(summary, as_json, "recording", "imported" if import_ else "transcribed")

@@ -17,6 +17,18 @@ if TYPE_CHECKING:
 commands = typer_app()
 transcript = typer_app("Check and confirm draft transcripts made by `thematica transcribe`.")
 
+# Shared with `thematica batch transcribe`.
+ModelOption = Annotated[
+    str, typer.Option(help="A model folder, tiny.en, base, or a name fetched with --download.")
+]
+LanguageOption = Annotated[
+    str | None, typer.Option(help="Language spoken, for a multilingual model (e.g. cy).")
+]
+ImportOption = Annotated[
+    bool, typer.Option("--import", help="Confirm each draft into the project at once.")
+]
+ImportCaseOption = Annotated[str | None, typer.Option(help="With --import: link to this case.")]
+
 
 @commands.command("transcribe")
 def transcribe(
@@ -25,19 +37,13 @@ def transcribe(
         list[Path] | None,
         typer.Argument(help="Recordings: wav, mp3, m4a, ogg, flac.", show_default=False),
     ] = None,
-    model: Annotated[
-        str, typer.Option(help="A model folder, tiny.en, base, or a name fetched with --download.")
-    ] = "tiny.en",
+    model: ModelOption = "tiny.en",
     out: Annotated[
         Path | None, typer.Option(help="The draft to write (one recording; default NAME.vtt).")
     ] = None,
-    language: Annotated[
-        str | None, typer.Option(help="Language spoken, for a multilingual model (e.g. cy).")
-    ] = None,
-    import_: Annotated[
-        bool, typer.Option("--import", help="Confirm each draft into the project at once.")
-    ] = False,
-    case: Annotated[str | None, typer.Option(help="With --import: link to this case.")] = None,
+    language: LanguageOption = None,
+    import_: ImportOption = False,
+    case: ImportCaseOption = None,
     download: Annotated[
         str | None,
         typer.Option(help="Fetch this official model from the internet first, and use it."),
