@@ -40,7 +40,8 @@ def models_dir(request, tmp_path_factory):
     from thematica.assist.embedders import weights_hash
     from thematica.assist.registry import find_model
 
-    kept = request.config.cache.mkdir("thematica-assist") if request.config.cache else None
+    cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
+    kept = cache.mkdir("thematica-assist") if cache else None
     base = kept or tmp_path_factory.mktemp("models")
     teacher = weights_hash(find_model("minilm").folder)
     folder = base / f"{teacher[:12]}-model2vec-{version('model2vec')}"
