@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from thematica.assist.clusters import Cluster, clusters
 from thematica.assist.embedders import Embedder, load_model
 from thematica.assist.provenance import Accepted, accept, count_accepted
-from thematica.assist.registry import default_model_name, find_model
+from thematica.assist.registry import ModelSpec, default_model_name, find_model
 from thematica.assist.similar import Similar, similar
 from thematica.assist.suggest import CodeSuggestion, suggest
 
@@ -38,11 +38,14 @@ class Assist:
     def __init__(self, project: Project) -> None:
         self.project = project
 
+    def spec(self, name: str | None = None) -> ModelSpec:
+        """The registry entry of the model named (a registry name or a folder), else of
+        the project's, else of the registry's default."""
+        return find_model(name or default_model_name(self.project.setting(MODEL_SETTING)))
+
     def model(self, name: str | None = None) -> Embedder:
-        """The model named (a registry name or a folder), else the project's, else the
-        registry's default; loaded once per process."""
-        chosen = name or default_model_name(self.project.setting(MODEL_SETTING))
-        return load_model(find_model(chosen))
+        """The model :meth:`spec` names, loaded once per process."""
+        return load_model(self.spec(name))
 
     def similar(
         self,

@@ -45,20 +45,9 @@ def vectors(project: Project, model: Embedder, texts: Sequence[str]) -> np.ndarr
     hashes = [checksum(t) for t in texts]
     with project.read() as conn:
         cached = _cached(conn, model, hashes)
-    missing: dict[str, str] = {}
-    for digest, text in zip(hashes, texts, strict=True):
-        if digest not in cached and digest not in missing:
-            missing[digest] = text
-    if missing:
-        new = model.encode(list(missing.values())).astype(np.float16)
-        rows = [
-            {"model": model.name, "model_hash": model.hash, "text_hash": d, "vector": v.tobytes()}
-            for d, v in zip(missing, new, strict=True)
-        ]
-        with _writing(project) as conn:
-            _insert_new(conn, rows)
-            _prune(conn, model)
-        cached.update((row["text_hash"], row["vector"]) for row in rows)
+    new = {d: t for d, t in zip(hashes, texts, strict=True) if d not in cached}
+    if new:
+        cached.update(store(project, model, list(new.values()), model.encode(list(new.values()))))
     if not texts:
         return np.zeros((0, model.dim), dtype=np.float32)
     joined = b"".join(cached[d] for d in hashes)
@@ -120,9 +109,10 @@ def _insert_new(conn: Connection, rows: list[dict]) -> None:
         conn.execute(statement, rows[at : at + _BATCH])
 
 
-def live_hashes(conn: Connection) -> set[str]:
-    """The hash of every text the cache may hold a vector for: each turn and each of its
-    sentences, each source without turns, each coded segment and each code description."""
+def live_texts(conn: Connection) -> tuple[dict[int, list[str]], list[str]]:
+    """Every text the cache may hold a vector for: by source id, each turn and each of
+    its sentences, the whole text of a source without turns, and each coded segment;
+    and apart, each code's description."""
     from thematica.assist.passages import description_text, sentences
 
     texts = dict(conn.execute(select(source.c.id, source.c.text)).all())
@@ -131,18 +121,66 @@ def live_hashes(conn: Connection) -> set[str]:
     )
     with_turns = {source_id for source_id, _, _ in spans}
     spans += [(sid, 0, len(text)) for sid, text in texts.items() if sid not in with_turns]
-    live = set()
+    found: dict[int, list[str]] = {source_id: [] for source_id in texts}
     for source_id, start, end in spans:
         text = texts[source_id]
         pieces = [(start, end), *sentences(text[start:end], start)]
-        live.update(checksum(text[s:e].strip()) for s, e in pieces)
+        found[source_id] += [text[s:e].strip() for s, e in pieces]
     for source_id, start, end in conn.execute(
         select(coding.c.source_id, coding.c.start, coding.c.end)
     ):
-        live.add(checksum(texts[source_id][start:end]))
-    for name, description in conn.execute(select(code.c.name, code.c.description)):
-        live.add(checksum(description_text(name, description)))
-    return live
+        found[source_id].append(texts[source_id][start:end])
+    descriptions = [
+        description_text(name, description)
+        for name, description in conn.execute(select(code.c.name, code.c.description))
+    ]
+    return found, descriptions
+
+
+def live_hashes(conn: Connection) -> set[str]:
+    """The hash of every text of :func:`live_texts`."""
+    by_source, descriptions = live_texts(conn)
+    return {checksum(t) for texts in by_source.values() for t in texts} | {
+        checksum(d) for d in descriptions
+    }
+
+
+def missing(project: Project, model: Embedder, texts: Sequence[str]) -> list[str]:
+    """The texts (each once) that the cache holds no vector for under ``model``."""
+    hashes = {checksum(t): t for t in texts}
+    with project.read() as conn:
+        cached = _cached(conn, model, list(hashes))
+    return [text for digest, text in hashes.items() if digest not in cached]
+
+
+def store(
+    project: Project, model: Embedder, texts: Sequence[str], rows: np.ndarray, prune: bool = True
+) -> dict[str, bytes]:
+    """Keep ``rows`` (one vector per text, from ``model``) in the cache; return them as
+    stored, by the hash of their text. ``prune``: also drop the vectors no text of the
+    project has any more (a batch storing source after source does it once, at the end)."""
+    np = require("numpy")
+    half = np.asarray(rows, dtype=np.float32).astype(np.float16)
+    new = [
+        {
+            "model": model.name,
+            "model_hash": model.hash,
+            "text_hash": checksum(t),
+            "vector": v.tobytes(),
+        }
+        for t, v in zip(texts, half, strict=True)
+    ]
+    with _writing(project) as conn:
+        _insert_new(conn, new)
+        if prune:
+            _prune(conn, model)
+    return {row["text_hash"]: row["vector"] for row in new}
+
+
+def tidy(project: Project, model: Embedder) -> None:
+    """Drop the vectors no text of the project has any more, and another build's."""
+    with _writing(project) as conn:
+        _prune(conn, model)
 
 
 def _prune(conn: Connection, model: Embedder) -> None:

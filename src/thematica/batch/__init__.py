@@ -16,13 +16,19 @@ is reported and skipped. See docs/batch.md.
 
 from thematica.batch.cluster import cluster
 from thematica.batch.runner import BatchSummary, Failure
-from thematica.batch.steps import anonymise_sources, import_files, transcribe_recordings
+from thematica.batch.steps import (
+    anonymise_sources,
+    embed_sources,
+    import_files,
+    transcribe_recordings,
+)
 
 __all__ = [
     "BatchSummary",
     "Failure",
     "anonymise_sources",
     "cluster",
+    "embed_sources",
     "import_files",
     "transcribe_recordings",
 ]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from thematica.anonymise.apply import AnonymiseReport
     from thematica.anonymise.decisions import Decisions
     from thematica.anonymise.findings import Finding
+    from thematica.assist.registry import ModelSpec
     from thematica.ingest.sources import TurnOptions
     from thematica.project import Project
 
@@ -179,6 +180,58 @@ def transcribe_recordings(
 
     task = partial(transcribe_recording, model=model, language=language)
     return run(client, todo, task, write, summary, progress)
+
+
+# -- embed -----------------------------------------------------------------------------
+
+
+def embed_texts(texts: list[str], model: ModelSpec) -> Any:
+    """Embed ``texts`` with ``model``, on a worker (loaded once there)."""
+    from thematica.assist.embedders import load_model
+
+    return load_model(model).encode(texts)
+
+
+def embed_sources(
+    project: Project,
+    client: Client,
+    model: str | None = None,
+    progress: Progress | None = None,
+) -> BatchSummary:
+    """Fill the embedding cache of assisted coding (``thematica assist``) over a
+    cluster: each source's turns, sentences and coded segments are embedded by a worker
+    and kept here, source by source, as `assist similar` would embed them on first use.
+
+    What the cache holds already is not embedded again, so a rerun goes on where the
+    last stopped; a source with nothing left to embed is counted in ``already``.
+    """
+    from thematica.assist import cache
+    from thematica.store.schema import source
+
+    spec = project.assist.spec(model)
+    embedder = project.assist.model(model)
+    with project.read() as conn:
+        by_source, descriptions = cache.live_texts(conn)
+        names = dict(
+            conn.execute(source.select().with_only_columns(source.c.id, source.c.name)).all()
+        )
+    summary = BatchSummary()
+    todo: dict[str, list[str]] = {}
+    for source_id in sorted(by_source, key=names.__getitem__):
+        new = cache.missing(project, embedder, by_source[source_id])
+        if new:
+            todo[names[source_id]] = new
+        else:
+            summary.already.append(names[source_id])
+
+    def write(name: str, rows: Any) -> None:
+        cache.store(project, embedder, todo[name], rows, prune=False)
+
+    task = partial(embed_texts, model=spec)
+    run(client, list(todo), task, write, summary, progress, argument=todo.__getitem__)
+    cache.vectors(project, embedder, descriptions)  # a few: embedded here
+    cache.tidy(project, embedder)
+    return summary
 
 
 # -- anonymise -------------------------------------------------------------------------

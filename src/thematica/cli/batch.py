@@ -46,7 +46,7 @@ from thematica.cli.transcribe import (
     ModelOption,
 )
 
-app = typer_app("Run the slow steps (import, transcribe, anonymise) on a Dask cluster.")
+app = typer_app("Run the slow steps (import, transcribe, anonymise, embed) on a Dask cluster.")
 
 SchedulerOption = Annotated[
     str,
@@ -210,3 +210,32 @@ def batch_transcribe(
                 project, recordings, client, model, language, case, advance
             )
     _report(summary, as_json, "recording", "imported" if import_ else "transcribed")
+
+
+@app.command("embed")
+def batch_embed(
+    ctx: typer.Context,
+    scheduler: SchedulerOption = "local",
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="A model of `thematica assist models`, or a folder (default: the project's)."
+        ),
+    ] = None,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Embed every source's turns, sentences and coded segments for assisted coding,
+    each source on one of the cluster's workers, into the project's cache.
+
+    What the cache holds already is not embedded again: run it again after an
+    interruption and it goes on where it stopped.
+    """
+    from thematica.batch import embed_sources
+
+    project = get_project(ctx)
+    with _connect(scheduler) as client:
+        _announce(client)
+        with progress(quiet, len(project.sources.list()), "embedding") as advance:
+            summary = embed_sources(project, client, model, advance)
+    _report(summary, as_json, "source", "embedded")
