@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from thematica.durable import sync_file, sync_folder
 from thematica.errors import InvalidInput, ProjectBusy, ProjectError
 from thematica.store import encryption, migrations
 from thematica.store import engine as store_engine
@@ -134,7 +135,7 @@ def backup(
         files, notes = [_copy_sqlite(project, folder / f"{name}.thematica")], []
     else:
         files, notes = _dump_postgres(project, folder, name)
-    _sync_folder(folder)
+    sync_folder(folder)
     removed: list[Path] = []
     for old in list_backups(project, folder)[keep:]:
         for path in old.files:
@@ -162,7 +163,7 @@ def _copy_sqlite(project: Project, target: Path) -> Path:
         copy.close()
         with contextlib.suppress(OSError):
             shutil.copymode(project.location, partial)
-        _fsync(partial)
+        sync_file(partial)
         os.replace(partial, target)
     finally:
         copy.close()
@@ -198,12 +199,12 @@ def _dump_postgres(project: Project, folder: Path, name: str) -> tuple[list[Path
             partial.unlink(missing_ok=True)
             message = (result.stderr.strip().splitlines() or ["failed"])[-1]
             raise ProjectError(f"pg_dump failed: {message}")
-        _fsync(partial)
+        sync_file(partial)
         os.replace(partial, dump)
         files.append(dump)
     qdpx = folder / f"{name}.qdpx"
     export_project(project, qdpx)
-    _fsync(qdpx)
+    sync_file(qdpx)
     files.append(qdpx)
     return files, notes
 
@@ -269,7 +270,7 @@ def restore(
     partial = target.with_name(f".{target.name}.{os.getpid()}.restoring")
     try:
         shutil.copyfile(source, partial)
-        _fsync(partial)
+        sync_file(partial)
         revision = check_backup(partial, passphrase, shown=source)
         aside = None
         if target.exists():
@@ -282,7 +283,7 @@ def restore(
                 if log.exists():
                     os.replace(log, Path(f"{aside}{suffix}"))
         os.replace(partial, target)
-        _sync_folder(target.parent)
+        sync_folder(target.parent)
     finally:
         for leftover in ("", "-wal", "-shm", "-journal"):
             Path(f"{partial}{leftover}").unlink(missing_ok=True)
@@ -326,23 +327,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _sync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot sync a folder; the rename itself has happened
-    finally:
-        os.close(fd)

@@ -50,6 +50,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from thematica.durable import sync_folder
 from thematica.errors import InvalidInput
 
 FORMAT = "thematica-key"
@@ -398,7 +399,7 @@ class KeyVault:
             else:
                 os.replace(tmp, path)
             tmp = None
-            _sync_folder(folder)
+            sync_folder(folder)
         except VaultError:
             raise
         except OSError as e:
@@ -569,19 +570,3 @@ def _place_new(tmp: str, path: Path) -> None:
         return
     with contextlib.suppress(OSError):  # the key is in place; a stray temp file is harmless
         os.unlink(tmp)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename durable (POSIX; Windows cannot open a folder for fsync)."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot sync a folder; the rename itself has happened
-    finally:
-        os.close(fd)
