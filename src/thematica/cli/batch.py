@@ -1,5 +1,6 @@
 """`thematica batch`: the slow steps of a large study on a Dask cluster."""
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -57,19 +58,20 @@ SchedulerOption = Annotated[
 ]
 
 
-def _connect(scheduler: str):
+@contextmanager
+def _running(scheduler: str, quiet: bool, total: int, doing: str):
+    """A Dask client, announced with its dashboard, and a progress bar of ``total``
+    items: ``(client, advance)``."""
     from thematica.batch import cluster
-
-    return cluster(scheduler)
-
-
-def _announce(client) -> None:
     from thematica.batch.cluster import dashboard
 
-    workers = len(client.scheduler_info().get("workers", {}))
-    link = dashboard(client)
-    where = f"; dashboard at {link}" if link else ""
-    typer.echo(f"Running on {plural(workers, 'Dask worker')}{where}", err=True)
+    with cluster(scheduler) as client:
+        workers = len(client.scheduler_info().get("workers", {}))
+        link = dashboard(client)
+        where = f"; dashboard at {link}" if link else ""
+        typer.echo(f"Running on {plural(workers, 'Dask worker')}{where}", err=True)
+        with progress(quiet, total, doing) as advance:
+            yield client, advance
 
 
 def _report(summary, as_json: bool, noun: str, done: str) -> None:
@@ -125,10 +127,8 @@ def batch_import(
     options = ReadOptions(encoding, strip_line_numbers, strip_headers, keep_line_breaks)
     turns = turn_options(label_pattern, interviewer, other)
     total = len(list_files(paths, recursive))
-    with _connect(scheduler) as client:
-        _announce(client)
-        with progress(quiet, total, "importing") as advance:
-            summary = import_files(project, paths, client, options, case, turns, recursive, advance)
+    with _running(scheduler, quiet, total, "importing") as (client, advance):
+        summary = import_files(project, paths, client, options, case, turns, recursive, advance)
     _report(summary, as_json, "file", "added")
 
 
@@ -161,22 +161,20 @@ def batch_anonymise(
 
     project = get_project(ctx)
     total = len(sources) if sources else len(project.sources.list())
-    with _connect(scheduler) as client:
-        _announce(client)
-        with progress(quiet, total, "reading") as advance:
-            summary, report = anonymise_sources(
-                project,
-                client,
-                key,
-                passphrase(),
-                state,
-                sources,
-                names_of(names) or None,
-                recogniser,
-                placeholders_of(placeholder),
-                decisions_of(decisions),
-                advance,
-            )
+    with _running(scheduler, quiet, total, "reading") as (client, advance):
+        summary, report = anonymise_sources(
+            project,
+            client,
+            key,
+            passphrase(),
+            state,
+            sources,
+            names_of(names) or None,
+            recogniser,
+            placeholders_of(placeholder),
+            decisions_of(decisions),
+            advance,
+        )
     if report is not None and not as_json:
         say_anonymised(report, "source", "", key)
     _report(summary, as_json, "source", "read")
@@ -203,12 +201,8 @@ def batch_transcribe(
     from thematica.batch import transcribe_recordings
 
     project = get_project(ctx) if import_ else None
-    with _connect(scheduler) as client:
-        _announce(client)
-        with progress(quiet, len(recordings), "transcribing") as advance:
-            summary = transcribe_recordings(
-                project, recordings, client, model, language, case, advance
-            )
+    with _running(scheduler, quiet, len(recordings), "transcribing") as (client, advance):
+        summary = transcribe_recordings(project, recordings, client, model, language, case, advance)
     _report(summary, as_json, "recording", "imported" if import_ else "transcribed")
 
 
@@ -234,8 +228,6 @@ def batch_embed(
     from thematica.batch import embed_sources
 
     project = get_project(ctx)
-    with _connect(scheduler) as client:
-        _announce(client)
-        with progress(quiet, len(project.sources.list()), "embedding") as advance:
-            summary = embed_sources(project, client, model, advance)
+    with _running(scheduler, quiet, len(project.sources.list()), "embedding") as (client, advance):
+        summary = embed_sources(project, client, model, advance)
     _report(summary, as_json, "source", "embedded")
