@@ -233,3 +233,14 @@ def test_findings_cache_keeps_no_words(tmp_path):
     again = FindingsCache(tmp_path / "a.jsonl", {"names": {"Leanne Barker": "NAME"}})
     assert again.get("interview-01.txt", "abc") == [Finding(10, 23, "NAME", 0.85, "names")]
     assert FindingsCache(tmp_path / "a.jsonl", {"names": {}}).get("interview-01.txt", "abc") is None
+
+
+def test_files_named_by_fsspec_url(tmp_path, client):
+    """Files on shared or object storage are named by URL; file:// stands in here."""
+    batch = create_project(tmp_path / "batch.thematica", actor="tester")
+    summary = import_files(batch, [RAW.as_uri() + "/"], client)
+    assert len(summary.done) == 12 and summary.done[0] == (RAW / "interview-01.txt").as_uri()
+    expected = one_machine(tmp_path, [RAW])
+    assert [(s.name, s.checksum) for s in batch.sources.list()] == [
+        (s.name, s.checksum) for s in expected.sources.list()
+    ]
