@@ -463,8 +463,10 @@ def test_codebook_rename_refused_shows_the_error(page, server):
 
 
 def htmx_idle(page):
-    """Wait until htmx has swapped and settled what it last fetched: a key pressed
-    before that lands on buttons htmx has not wired yet (no one types that fast)."""
+    """Wait until the page's deferred scripts have run and htmx has swapped and settled
+    what it last fetched: a key pressed before that lands on buttons nothing has wired
+    yet (no one types that fast; a busy test machine is that slow)."""
+    page.wait_for_load_state("load")
     page.wait_for_function(
         "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, "
         ".htmx-added')"
