@@ -399,6 +399,23 @@ def test_code_page_lists_segments_with_context_and_participant(client, demo):
     assert dev.count('class="segment"') == len(demo.segments("Warmth", coder="Dev"))
 
 
+def test_code_page_filters_segments_by_participant_attributes(client, demo):
+    warmth = demo.codes.get("Warmth")
+    every = demo.segments("Warmth", context=160)
+    young = set(demo.query.cases("age <= 25"))
+    kept = [s for s in every if s.case in young]
+    assert kept and len(kept) < len(every)  # the filter must leave some out, and keep some
+    page = client.get(f"/codes/{warmth.id}", params={"where": "age <= 25"}).text
+    assert page.count('class="segment"') == len(kept)
+    assert 'value="age &lt;= 25"' in page
+    for segment in kept:
+        assert f"#span-{segment.start}-{segment.end}" in page
+    none = client.get(f"/codes/{warmth.id}", params={"where": "age > 90"}).text
+    assert "No segments of participants where age &gt; 90." in none
+    bad = client.get(f"/codes/{warmth.id}", params={"where": "agee <= 25"})
+    assert bad.status_code == 404 and "agee" in bad.text and "age" in bad.text.replace("agee", "")
+
+
 def test_rename_recolour_describe_move_merge(client, demo):
     warmth = demo.codes.get("Warmth")
     post = lambda path, **data: client.post(path, data=data, headers=HTMX)  # noqa: E731

@@ -29,6 +29,22 @@ class Queries:
     def __init__(self, project: Project) -> None:
         self.project = project
 
+    def cases(self, where: str) -> list[str]:
+        """The labels of the participants whose attributes satisfy ``where``.
+
+        >>> project.query.cases('diagnosis = "Depression" and age <= 25')
+        ['Mother 1', 'Mother 12']
+        """
+        from sqlalchemy import select
+
+        from thematica.query.filters import cases_where
+        from thematica.store.schema import case
+
+        with self.project.read() as conn:
+            ids = cases_where(conn, where)
+            rows = conn.execute(select(case.c.id, case.c.label).order_by(case.c.id))
+            return [label for case_id, label in rows if case_id in ids]
+
     def coding(
         self,
         query: str,

@@ -275,8 +275,11 @@ def code_colours(request: Request) -> Response:
 
 
 @router.get("/codes/{code_id}", response_class=HTMLResponse)
-def code_page(request: Request, code_id: int, layer: Layer = None, scope: str = "all") -> Response:
-    """A code's segments (with its sub-codes' unless ``scope=own``) and its forms."""
+def code_page(
+    request: Request, code_id: int, layer: Layer = None, scope: str = "all", where: str = ""
+) -> Response:
+    """A code's segments (with its sub-codes' unless ``scope=own``), of the participants
+    whose attributes satisfy ``where`` (``age <= 25``) when given, and its forms."""
     project = _project(request)
     codes = project.codes.list()
     found = next((c for c in codes if c.id == code_id), None)
@@ -284,6 +287,9 @@ def code_page(request: Request, code_id: int, layer: Layer = None, scope: str = 
         raise NotFound(f"no code with id {code_id}: it may have been merged, deleted or undone")
     every = project.segments(found.path, context=160, children=scope != "own")
     segments = [s for s in every if s.coder == layer] if layer else every
+    if where.strip():
+        chosen = set(project.query.cases(where))
+        segments = [s for s in segments if s.case and chosen & set(s.case.split(", "))]
     below = views.descendants(codes, found.path)
     memos = [m for m in project.memos.list("code") if m.anchor == f"code {found.path}"]
     undo, version = views.latest_event(project)
@@ -296,6 +302,7 @@ def code_page(request: Request, code_id: int, layer: Layer = None, scope: str = 
         coders=sorted({s.coder for s in every}),
         layer=layer or "",
         scope="own" if scope == "own" else "all",
+        where=where.strip(),
         movable=[c for c in codes if c.path != found.path and c.path not in below],
         below=below,
         total=len(every),
