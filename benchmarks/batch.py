@@ -15,8 +15,8 @@ The model then predicts wall time on W workers as ``start + items * task / W + i
 write``: tasks run in parallel, the writes one at a time in the client. For 1,000 hours
 of audio the task is a recording's transcription, costed from a real-time factor
 (``--rtf``, default 0.063: the CPU seconds Whisper tiny.en int8 took per second of
-audio on one core of this machine, see docs/transcription.md) and one-hour recordings. What is measured and what is projected
-are kept apart in the JSON.
+audio on one core of this machine, see docs/transcription.md) and one-hour recordings.
+What is measured and what is projected are kept apart in the JSON.
 
     python benchmarks/batch.py [--workers 1,2] [--rtf 0.063]
 """
