@@ -68,6 +68,15 @@ def test_batch_drafts_match_one_machine_and_are_confirmed_in_order(tmp_path, cli
     assert again.already == [str(r) for r in batch] and again.done == []
     assert draft.read_text(encoding="utf-8") == corrected
 
+    # A run stopped after the second recording's draft: the first is transcribed now,
+    # and both are confirmed in the order given, the kept draft in its place.
+    draft.unlink()
+    resumed = create_project(tmp_path / "resumed.thematica", actor="tester")
+    again = transcribe_recordings(resumed, batch, client)
+    assert (again.done, again.already) == ([str(batch[0])], [str(batch[1])])
+    assert [s.name for s in resumed.sources.list()] == ["visit-a.vtt", "visit-b.vtt"]
+    assert [s.id for s in resumed.sources.list()] == [1, 2]
+
 
 def test_a_missing_recording_or_model_fails_before_any_work(tmp_path, client, recordings):
     from thematica.batch import transcribe_recordings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -59,11 +59,14 @@ def run(
     summary: BatchSummary | None = None,
     progress: Callable[[str], None] | None = None,
     argument: Callable[[str], Any] | None = None,
+    ready: Mapping[str, Any] | None = None,
 ) -> BatchSummary:
     """Run ``task(item)`` on the cluster for every item, and ``write(item, result)`` here.
 
     ``argument(item)``, when given, is what the task gets instead of the item (a
-    source's text, say, where the item is its name).
+    source's text, say, where the item is its name). ``ready`` holds the results of
+    items an earlier run computed: they are written in their place, with no task, and
+    counted in ``summary.already``.
 
     Writes happen in the order of ``items`` as soon as each item and all before it are
     finished, so the store ends as a one-machine run in that order would leave it. A
@@ -84,9 +87,32 @@ def run(
         index_of[future] = i
         return future
 
-    finished: dict[int, tuple[bool, Any]] = {}
+    ready = ready or {}
+    finished: dict[int, tuple[bool, Any]] = {
+        i: (True, ready[item]) for i, item in enumerate(items) if item in ready
+    }
     next_write = 0
-    pending = as_completed([submit(i) for i in range(len(items))])
+
+    def write_finished() -> None:
+        nonlocal next_write
+        while next_write in finished:
+            ok, value = finished.pop(next_write)
+            item = items[next_write]
+            next_write += 1
+            if ok:
+                try:
+                    write(item, value)
+                except ThematicaError as error:
+                    ok, value = False, str(error)
+            if not ok:
+                summary.failed.append(Failure(item, value))
+            else:
+                (summary.already if item in ready else summary.done).append(item)
+            if progress:
+                progress(item)
+
+    write_finished()
+    pending = as_completed([submit(i) for i in range(len(items)) if items[i] not in ready])
     for future in pending:
         i = index_of.pop(future)
         if future.status == "finished":
@@ -98,21 +124,7 @@ def run(
                 continue
             finished[i] = (False, _failure(future))
         future.release()
-        while next_write in finished:
-            ok, value = finished.pop(next_write)
-            item = items[next_write]
-            next_write += 1
-            if ok:
-                try:
-                    write(item, value)
-                except ThematicaError as error:
-                    ok, value = False, str(error)
-            if ok:
-                summary.done.append(item)
-            else:
-                summary.failed.append(Failure(item, value))
-            if progress:
-                progress(item)
+        write_finished()
     return summary
 
 

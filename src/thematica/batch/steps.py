@@ -162,24 +162,21 @@ def transcribe_recordings(
     missing = [r for r in items if not Path(r).is_file()]
     if missing:
         raise InvalidInput(f"no such recording: {missing[0]}")
-    summary = BatchSummary()
     sources = {s.name for s in project.sources.list()} if project is not None else set()
-    todo = []
+    # A draft already there (perhaps corrected by now) is never transcribed again; with a
+    # project, it is confirmed in its place in the order, unless it is a source already.
+    ready: dict[str, str | None] = {}
     for item in items:
         draft = default_draft(item)
-        if not draft.exists():
-            todo.append(item)
-            continue
-        summary.already.append(item)
-        if project is not None and draft.name not in sources:
-            confirm(project, draft, case=case)
+        if draft.exists():
+            ready[item] = str(draft) if draft.name not in sources else None
 
-    def write(item: str, draft: str) -> None:
-        if project is not None:
+    def write(item: str, draft: str | None) -> None:
+        if project is not None and draft is not None:
             confirm(project, draft, case=case)
 
     task = partial(transcribe_recording, model=model, language=language)
-    return run(client, todo, task, write, summary, progress)
+    return run(client, items, task, write, progress=progress, ready=ready)
 
 
 # -- embed -----------------------------------------------------------------------------
