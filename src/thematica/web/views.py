@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from thematica.errors import NotFound
+from thematica.text.clock import clock
 
 if TYPE_CHECKING:
     from thematica.coding.codebook import Code
@@ -58,14 +59,6 @@ class TurnView:
     @property
     def clock(self) -> str:
         return clock(self.time) if self.time is not None else ""
-
-
-def clock(seconds: float) -> str:
-    """``83.4`` as ``1:23``, ``3723`` as ``1:02:03``: how players show a time."""
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def media_type(path: str) -> str:
