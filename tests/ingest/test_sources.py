@@ -117,14 +117,10 @@ def test_table_of_transcripts(sqlite_project, tmp_path):
 
 def test_time_anchors_give_turns_their_times(sqlite_project):
     from thematica.ingest.readers import Document, TimeAnchor
-    from thematica.ingest.sources import TurnOptions, _Incoming, _insert_source
 
     text = "Interviewer: So?\n\nParticipant: Well, it began in May.\n\nInterviewer: Go on."
     anchors = (TimeAnchor(0, 1.5), TimeAnchor(18, 4.25), TimeAnchor(len(text) - 25, 9.0))
-    with sqlite_project.transaction("add source", "timed") as tx:
-        _insert_source(
-            tx, _Incoming("timed.vtt", Document(text, "vtt", anchors), None), None, TurnOptions()
-        )
+    sqlite_project.sources.add_documents([("timed.vtt", Document(text, "vtt", anchors), None)])
     with sqlite_project.read() as conn:
         rows = conn.exec_driver_sql("SELECT speaker, t_start, t_end FROM turn ORDER BY start").all()
     assert rows == [
@@ -154,7 +150,9 @@ def test_add_a_file_with_its_recording_in_one_change(project, tmp_path):
     assert project.sources.list() == []
     added = project.sources.add_file(transcript, media=recording)
     assert added.media == str(recording)
-    assert [(e.action, e.after["media"]) for e in project.log(1)] == [("add source", str(recording))]
+    assert [(e.action, e.after["media"]) for e in project.log(1)] == [
+        ("add source", str(recording))
+    ]
     project.undo()
     assert project.sources.list() == []
 

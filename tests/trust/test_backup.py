@@ -114,8 +114,9 @@ def test_restore_refuses_a_damaged_or_foreign_copy_and_changes_nothing(small, tm
         (root,) = conn.execute(
             "SELECT rootpage FROM sqlite_master WHERE name = 'coding'"
         ).fetchone()
+        (size,) = conn.execute("PRAGMA page_size").fetchone()
     garbled = tmp_path / "garbled.thematica"
-    page = 4096 * (root - 1)
+    page = size * (root - 1)
     garbled.write_bytes(data[:page] + b"\xff" * 8 + data[page + 8 :])  # a table's first page
     newer = tmp_path / "newer.thematica"
     shutil.copy(made, newer)

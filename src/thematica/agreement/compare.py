@@ -36,6 +36,7 @@ from sqlalchemy import select
 
 from thematica.agreement.tally import Tally, weighted_mean
 from thematica.errors import InvalidInput
+from thematica.store.raw import fetch, mark
 from thematica.store.schema import coding, double_coded, source, turn
 
 if TYPE_CHECKING:
@@ -208,17 +209,12 @@ def load_layers(
         spans: dict[tuple[int, int], list[Intervals]] = defaultdict(lambda: [[] for _ in names])
         # Straight from the driver: wrapping 200,000 rows costs SQLAlchemy longer than
         # the comparison itself takes.
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        cursor = conn.connection.cursor()
-        try:
-            cursor.execute(
-                'SELECT source_id, code_id, coder_id, start, "end" FROM coding '
-                f"WHERE coder_id IN ({', '.join(mark for _ in coder_ids)})",
-                tuple(coder_ids),
-            )
-            rows_found = cursor.fetchall()
-        finally:
-            cursor.close()
+        rows_found = fetch(
+            conn,
+            'SELECT source_id, code_id, coder_id, start, "end" FROM coding '
+            f"WHERE coder_id IN ({', '.join(mark(conn) for _ in coder_ids)})",
+            tuple(coder_ids),
+        )
         wanted_sources = set(source_ids)
         for source_id, code_id, coder_id, start, end in rows_found:
             if source_id in wanted_sources and (wanted_codes is None or code_id in wanted_codes):

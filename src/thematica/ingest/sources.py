@@ -8,16 +8,17 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from thematica.errors import InvalidInput
 from thematica.ingest.readers import Document, ReadOptions, TimeAnchor, read_document
 from thematica.ingest.refs import find_case, find_source
+from thematica.store.raw import fetch, mark
 from thematica.store.schema import (
     SPAN_TABLES,
     coding,
@@ -105,21 +106,46 @@ class _Incoming:
     origin: str | None
 
 
+@dataclass(frozen=True)
+class _Ready:
+    """A source to insert, with everything that needs no database worked out."""
+
+    incoming: _Incoming
+    digest: str
+    words: int
+    turns: list[Turn]
+
+
+def _prepare(incoming: _Incoming, turns: TurnOptions) -> _Ready:
+    text = incoming.document.text
+    if not incoming.name.strip():
+        raise InvalidInput("a source needs a name")
+    pattern = turns.label_pattern or incoming.document.label_pattern or DEFAULT_LABEL
+    found = detect_turns(text, pattern, turns.interviewers, turns.others)
+    return _Ready(incoming, checksum(text), len(text.split()), found)
+
+
+def _prepared(items: Sequence[_Incoming], turns: TurnOptions) -> Iterator[_Ready | InvalidInput]:
+    """Each item prepared, or the reason it cannot be, in order."""
+    for item in items:
+        try:
+            yield _prepare(item, turns)
+        except InvalidInput as error:
+            yield error
+
+
 def _insert_source(
     tx: Transaction,
-    incoming: _Incoming,
+    ready: _Ready,
     case: str | None,
-    turns: TurnOptions,
     media: str | None = None,
 ) -> int:
     from thematica.project import now
 
-    name, text = incoming.name, incoming.document.text
-    if not name.strip():
-        raise InvalidInput("a source needs a name")
-    digest = checksum(text)
-    clash = select(source.c.name).where(or_(source.c.name == name, source.c.checksum == digest))
-    others = tx.conn.execute(clash).scalars().all()
+    incoming, text = ready.incoming, ready.incoming.document.text
+    name = incoming.name
+    clash = f"SELECT name FROM source WHERE name = {mark(tx.conn)} OR checksum = {mark(tx.conn)}"
+    others = [row[0] for row in fetch(tx.conn, clash, [name, ready.digest])]
     if name in others:
         raise InvalidInput(f"a source named {name!r} already exists")
     if others:
@@ -134,8 +160,8 @@ def _insert_source(
             "kind": incoming.document.kind,
             "text": text,
             "length": len(text),
-            "words": len(text.split()),
-            "checksum": digest,
+            "words": ready.words,
+            "checksum": ready.digest,
             "origin": incoming.origin,
             "media_path": media,
             "created": now(),
@@ -143,9 +169,7 @@ def _insert_source(
     )
     tx.insert_many(source_chunk, chunk_rows(source_id, text))
     anchors = incoming.document.anchors
-    pattern = turns.label_pattern or incoming.document.label_pattern or DEFAULT_LABEL
-    found = detect_turns(text, pattern, turns.interviewers, turns.others)
-    tx.insert_many(turn, _turn_rows(source_id, found, anchors))
+    tx.insert_many(turn, _turn_rows(source_id, ready.turns, anchors))
     tx.insert_many(time_anchor, _anchor_rows(source_id, anchors, len(text)))
     if case_id is not None:
         tx.insert(source_case, {"source_id": source_id, "case_id": case_id})
@@ -227,7 +251,8 @@ class Sources:
         """Add a source from a string; ``case`` links it to a participant (key or label)."""
         document = Document(text=canonical(text), kind=kind)
         with self.project.transaction("add source", name) as tx:
-            _insert_source(tx, _Incoming(name, document, origin), case, turns or TurnOptions())
+            ready = _prepare(_Incoming(name, document, origin), turns or TurnOptions())
+            _insert_source(tx, ready, case)
             tx.after = {"name": name, "kind": kind, "case": case}
         return self.get(name)
 
@@ -249,9 +274,9 @@ class Sources:
         recording = _media_path(media) if media is not None else None
         document = read_document(path, options)
         name = name or path.name
+        ready = _prepare(_Incoming(name, document, str(path)), turns or TurnOptions())
         with self.project.transaction("add source", name) as tx:
-            incoming = _Incoming(name, document, str(path))
-            _insert_source(tx, incoming, case, turns or TurnOptions(), recording)
+            _insert_source(tx, ready, case, recording)
             tx.after = {"name": name, "kind": document.kind, "case": case}
             if recording is not None:
                 tx.after["media"] = recording
@@ -339,9 +364,12 @@ class Sources:
         if incoming:
             target = incoming[0].name if len(incoming) == 1 else f"{len(incoming)} sources"
             with self.project.transaction("add sources", target) as tx:
-                for item in incoming:
+                prepared = _prepared(incoming, turns or TurnOptions())
+                for item, ready in zip(incoming, prepared, strict=True):
                     try:
-                        _insert_source(tx, item, case, turns or TurnOptions())
+                        if isinstance(ready, InvalidInput):
+                            raise ready
+                        _insert_source(tx, ready, case)
                     except InvalidInput as error:
                         skipped.append((item.origin or item.name, str(error)))
                         continue
@@ -360,12 +388,14 @@ class Sources:
 
         For programs that already hold the texts; a bad item aborts the whole batch.
         """
+        items = list(items)
+        incoming = [_Incoming(i[0], Document(canonical(i[1]), kind="text"), None) for i in items]
         with self.project.transaction("add sources") as tx:
             names = []
-            for item in items:
-                case = item[2] if len(item) > 2 else None
-                document = Document(text=canonical(item[1]), kind="text")
-                _insert_source(tx, _Incoming(item[0], document, None), case, TurnOptions())
+            for item, ready in zip(items, _prepared(incoming, TurnOptions()), strict=True):
+                if isinstance(ready, InvalidInput):
+                    raise ready
+                _insert_source(tx, ready, item[2] if len(item) > 2 else None)
                 names.append(item[0])
             tx.target = f"{len(names)} sources"
             tx.after = {"names": names}

@@ -35,7 +35,8 @@ from thematica.ingest.cases import from_stored, shown
 from thematica.query.filters import Filter, Scope, resolve
 from thematica.query.named import named
 from thematica.query.passages import admitted, passages
-from thematica.query.places import Place, fetch, places, values_table
+from thematica.query.places import Place, places
+from thematica.store.raw import fetch, values_table
 from thematica.store.schema import attribute, case_value, coding
 from thematica.text.span import Span, union
 

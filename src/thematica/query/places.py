@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.engine import Connection
+
+from thematica.store.raw import fetch, values_table
 
 # Spans per statement: four bound values each, well under the drivers' limits.
 _BATCH = 2000
@@ -50,29 +51,6 @@ class Place:
     def turn(self) -> tuple[int, int] | None:
         """The span of the turn the span starts in (or first touches)."""
         return (self.turns[0][0], self.turns[0][1]) if self.turns else None
-
-
-def values_table(conn: Connection, rows: Sequence[tuple[Any, ...]], name: str) -> tuple[str, list]:
-    """``WITH name(c0, c1, ...) AS (VALUES ...)`` for ``rows`` and its flat parameters.
-
-    Joining a VALUES list is several times faster than an IN list in SQLite, and the
-    driver's own cursor skips SQLAlchemy's compiling of thousands of bound values.
-    """
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    width = len(rows[0])
-    one = "(" + ", ".join([mark] * width) + ")"
-    columns = ", ".join(f"c{n}" for n in range(width))
-    sql = f"WITH {name}({columns}) AS (VALUES {', '.join([one] * len(rows))})"
-    return sql, [value for row in rows for value in row]
-
-
-def fetch(conn: Connection, sql: str, params: list) -> list[tuple]:
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def places(

@@ -37,8 +37,9 @@ from thematica.query.filters import Filter, Scope, resolve
 from thematica.query.fold import TOKEN, fold, fold_lowered
 from thematica.query.parsing import Reader, Token, shown
 from thematica.query.passages import Found, Passage, admitted, passages
-from thematica.query.places import fetch, places, values_table
+from thematica.query.places import places
 from thematica.query.stopwords import ENGLISH
+from thematica.store.raw import fetch, values_table
 from thematica.store.schema import source
 from thematica.text.span import Span
 

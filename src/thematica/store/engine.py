@@ -19,6 +19,11 @@ from thematica.store import encryption
 # told from any other SQLite file without reading a table.
 APPLICATION_ID = 0x5448454D
 SQLITE_HEADER = b"SQLite format 3\x00"
+# Twice SQLite's default. A transcript is some 45 KB, stored whole, in chunks and in the
+# full-text index, and larger pages cut the cost of writing it. 16 KiB pages import a
+# little faster still, but then a command that reads a thousand scattered segments
+# caches a page of 16 KiB for each and outgrows its memory target (benchmarks/core.py).
+PAGE_SIZE = 8192
 DEFAULT_BUSY_TIMEOUT = 10.0
 
 
@@ -81,10 +86,16 @@ def check_sqlite_file(path: Path, passphrase: str | None = None) -> None:
 
 
 def _on_sqlite_connect(dbapi_connection, _record) -> None:
+    import sqlite3
+
     # Let SQLAlchemy's "begin" event issue BEGIN itself, so writes can say IMMEDIATE.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        # Takes effect only on a new, empty file, before WAL is switched on. Not for an
+        # encrypted file: SQLCipher reads every file with its own page size.
+        cursor.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")

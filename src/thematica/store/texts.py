@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from thematica.store.raw import mark
 from thematica.store.schema import CHUNK, CHUNKS_PER_SOURCE, chunk_id, source, source_case
 from thematica.store.schema import case as case_table
 
@@ -31,7 +32,6 @@ def span_texts(
         wanted.update(ids)
     chunks: dict[int, str] = {}
     ordered = sorted(wanted)
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     # The statement is written here and run on the driver's own cursor: joining a VALUES
     # list on the primary key is several times faster than an IN list in SQLite, and
     # SQLAlchemy takes longer to compile thousands of bound ids, and to wrap thousands
@@ -40,7 +40,7 @@ def span_texts(
     try:
         for at in range(0, len(ordered), 10000):
             batch = ordered[at : at + 10000]
-            rows = ", ".join(f"({mark})" for _ in batch)
+            rows = ", ".join(f"({mark(conn)})" for _ in batch)
             cursor.execute(
                 f"WITH want(id) AS (VALUES {rows}) "
                 "SELECT c.id, c.text FROM want JOIN source_chunk c ON c.id = want.id",
