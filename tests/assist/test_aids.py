@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 
 from thematica import create_project
+from thematica.assist.cache import vectors
 from thematica.assist.clusters import default_groups, keywords
 from thematica.assist.passages import Spans
-from thematica.assist.similarity import best, nearest_seed
+from thematica.assist.similar import build_index
+from thematica.assist.similarity import best, best_cosine
 from thematica.assist.suggest import vote
 from thematica.errors import InvalidInput, NotFound
 
@@ -20,31 +22,71 @@ def state(project):
     )
 
 
-def test_similar_ranks_uncoded_passages_by_their_nearest_segment(demo):
+def test_similar_ranks_uncoded_passages_by_meaning_and_shared_words(demo):
     before = state(demo)
     found = demo.assist.similar(code="Feeling mothered", limit=8)
     segments = demo.segments("Feeling mothered", context=0)
-    assert (found.code, found.basis, found.model, found.segments) == (
+    assert (found.code, found.basis, found.model, found.ranking, found.segments) == (
         "The therapist relationship/Feeling mothered",
         "code The therapist relationship/Feeling mothered",
-        "minilm-static", len(segments),
+        "minilm-static", "hybrid", len(segments),
     )  # fmt: skip
     assert len(found.passages) == 8
     scores = [p.score for p in found.passages]
-    assert scores == sorted(scores, reverse=True)
+    assert scores == sorted(scores, reverse=True) and scores[0] <= 1
     taken = Spans((s.source, s.start, s.end) for s in segments)
     by_coding = {s.coding: s for s in segments}
+    model = demo.assist.model()
+    seeds = model.encode([s.text for s in segments])
     for p in found.passages:
         assert not taken.overlaps(p.source, p.start, p.end)
         assert demo.sources.text(p.source)[p.start : p.end] == p.text
         assert p.case == f"Mother {int(p.source[10:12])}"
         assert p.like_text == by_coding[p.like].text
         assert p.before == demo.sources.text(p.source)[p.start - 80 : p.start]
-    model = demo.assist.model()
-    best_row = model.encode([found.passages[0].text])[0]
-    seeds = model.encode([s.text for s in segments])
-    assert abs(float((seeds @ best_row).max()) - scores[0]) < 2e-3
+        # similarity: the model's cosine with the segment it is most like
+        cosines = seeds @ model.encode([p.text])[0]
+        assert abs(float(cosines.max()) - p.similarity) < 2e-3
+        assert segments[int(cosines.argmax())].coding == p.like
+    # The order is reciprocal rank fusion (k = 60, mean ranks for ties) of the model's
+    # ranking and keyword search's, over every passage not coded with the code.
+    from scipy.stats import rankdata
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    index = build_index(demo, model)  # the vectors `similar` reads, from the cache
+    cached = vectors(demo, model, [s.text for s in segments])
+    keep = [i for i, p in enumerate(index.passages) if not taken.overlaps(p.source, p.start, p.end)]
+    every = [index.passages[i] for i in keep]
+    cosine = (index.vectors[keep] @ cached.T).max(axis=1)
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
+    vectorizer.fit([p.text for p in index.passages])
+    words = (
+        (
+            vectorizer.transform([p.text for p in every])
+            @ vectorizer.transform([s.text for s in segments]).T
+        )
+        .toarray()
+        .max(axis=1)
+    )
+    fused = 1 / (60 + rankdata(-cosine)) + 1 / (60 + rankdata(-words))
+    expected = [every[i] for i in np.argsort(-fused, kind="stable")[:8]]
+    assert [(p.source, p.start) for p in found.passages] == [(p.source, p.start) for p in expected]
     assert state(demo) == before
+
+
+def test_similar_by_the_model_alone(demo):
+    found = demo.assist.similar(code="Feeling mothered", limit=8, ranking="model")
+    assert found.ranking == "model"
+    scores = [p.score for p in found.passages]
+    assert scores == sorted(scores, reverse=True)
+    # the same cosine, the score over every passage, the similarity over the chosen few
+    np.testing.assert_allclose(scores, [p.similarity for p in found.passages], atol=1e-4)
+    # The project's setting chooses when a call does not.
+    demo.set_setting("assist.ranking", "model")
+    again = demo.assist.similar(code="Feeling mothered", limit=8)
+    assert again.as_dict() == found.as_dict()
+    hybrid = demo.assist.similar(code="Feeling mothered", limit=8, ranking="hybrid")
+    assert hybrid.ranking == "hybrid" and hybrid.passages != found.passages
 
 
 def test_similar_from_one_coding(demo):
@@ -75,6 +117,7 @@ def test_similar_in_one_coders_layer(demo):
         ({"code": "Warmth", "unit": "paragraph"}, InvalidInput, "unit 'paragraph' is not one"),
         ({"code": "Warmth", "roles": ("chair",)}, InvalidInput, "roles must be some of"),
         ({"code": "Warmth", "model": "gpt"}, NotFound, "unknown model 'gpt'"),
+        ({"code": "Warmth", "ranking": "bm25"}, InvalidInput, "ranking 'bm25' is not one of hyb"),
     ],
 )
 def test_similar_refuses_bad_input(demo, arguments, error, message):
@@ -164,12 +207,10 @@ def test_class_based_tf_idf_picks_what_sets_a_group_apart():
     assert [default_groups(n) for n in (10, 100, 1000, 10_000)] == [2, 2, 20, 20]
 
 
-def test_nearest_seed_best_and_vote():
+def test_best_cosine_best_and_vote():
     rows = np.array([[1, 0], [0, 1], [0.6, 0.8]], dtype=np.float32)
-    scores, nearest = nearest_seed(rows[:2], rows)
-    np.testing.assert_allclose(scores, [1, 1, 0.8])
-    assert nearest.tolist() == [0, 1, 1]
-    empty, _ = nearest_seed(rows[:0], rows)
+    np.testing.assert_allclose(best_cosine(rows[:2], rows), [1, 1, 0.8])
+    empty = best_cosine(rows[:0], rows)
     assert best(empty, 3).tolist() == []
     assert best(np.array([0.1, np.inf * -1, 0.5, 0.3]), 2).tolist() == [2, 3]
     ranked = vote(np.array([0.6, 0.8]), rows, ["a", "b", "b"], neighbours=2)

@@ -149,3 +149,29 @@ def test_prune_on_demand(demo, static):
         conn.execute(embedding.insert(), stale)
         assert prune(conn) == 1
         assert prune(conn) == 0
+
+
+def test_similar_embeds_only_changed_text_and_refits_keywords_for_it(demo, static):
+    from thematica.assist.clusters import select_codings
+    from thematica.assist.keywords import keyword_index
+    from thematica.assist.passages import Spans
+    from thematica.assist.similar import similar
+
+    model, counter = counting(static)
+    first = similar(demo, model, code="Warmth", ranking="hybrid")
+    counter.texts.clear()
+    fits = keyword_index.cache_info().misses
+    assert similar(demo, model, code="Warmth", ranking="hybrid") == first
+    assert counter.texts == [] and keyword_index.cache_info().misses == fits
+    with demo.read() as conn:
+        coded = Spans(conn.execute(select_codings(None)))
+    changed = next(
+        p for p in build_index(demo, model).passages
+        if p.source == "interview-05.txt" and not coded.overlaps(p.source, p.start, p.end)
+    )  # fmt: skip
+    at = changed.start + changed.text.index(" ")
+    demo.sources.edit_text("interview-05.txt", [Edit(at, at, " really")])
+    similar(demo, model, code="Warmth", ranking="hybrid")
+    cut = at - changed.start
+    assert counter.texts == [changed.text[:cut] + " really" + changed.text[cut:]]
+    assert keyword_index.cache_info().misses == fits + 1  # the new words are in the index

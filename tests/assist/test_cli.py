@@ -67,6 +67,26 @@ def test_similar(study):
             "--json")
     )  # fmt: skip
     assert found == expected.as_dict()
+    assert found["ranking"] == "hybrid"  # the registry's default
+
+
+def test_similar_ranks_as_the_project_says(study):
+    command = ("-p", study, "assist", "similar", "--code", "Warmth", "--limit", "3", "--json")
+    hybrid = json.loads(out(*command))
+    with api(study) as project:
+        project.set_setting("assist.ranking", "model")
+        expected = project.assist.similar(code="Warmth", limit=3, ranking="model")
+    found = json.loads(out(*command))
+    assert found == expected.as_dict() and found["ranking"] == "model"
+    scores = [p["score"] for p in found["passages"]]
+    assert scores == pytest.approx([p.similarity for p in expected.passages], abs=1e-4)
+    assert found["passages"] != hybrid["passages"]
+    with api(study) as project:
+        project.set_setting("assist.ranking", "bm25")
+    assert fails(*command) == (
+        "ranking 'bm25' is not one of hybrid, model: fix the project's assist.ranking setting "
+        "or the model registry's ranking"
+    )
 
 
 def test_suggest_and_accept(study):

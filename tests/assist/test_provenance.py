@@ -28,14 +28,15 @@ def test_accepting_codes_as_the_person_and_records_the_suggestion(demo_any, stat
     assert (made.coding.start, made.coding.end, made.coding.text) == (
         chosen.start, chosen.end, chosen.text,
     )  # fmt: skip
-    assert made.score == chosen.score and made.basis == found.basis
+    # The model's similarity is recorded: a fused score depends on every other passage.
+    assert made.score == chosen.similarity and made.basis == found.basis
     (record,) = records(project)
     assert record == {
         "id": record["id"],
         "coding_id": made.coding.id,
         "model": "minilm-static",
         "model_hash": static.hash,
-        "score": chosen.score,
+        "score": chosen.similarity,
         "basis": "code The therapist relationship/Feeling mothered",
         "accepted_by": "tester",
         "at": made.at,
@@ -43,7 +44,7 @@ def test_accepting_codes_as_the_person_and_records_the_suggestion(demo_any, stat
     assert len(project.codings.list()) == codings + 1
     event = project.log(limit=1)[0]
     assert (event.action, event.actor, event.after["score"]) == (
-        "accept suggestion", "tester", chosen.score,
+        "accept suggestion", "tester", chosen.similarity,
     )  # fmt: skip
     assert count_accepted(project) == project.assist.accepted() == 1
     assert project.assist.accepted(code="Feeling mothered", coder="tester") == 1
@@ -63,7 +64,7 @@ def test_accepting_a_passage_found_from_one_coding(demo, static):
         coder="Hannah",
     )  # fmt: skip
     assert (made.basis, made.score, made.coding.coder) == (
-        f"coding {seed.coding}", chosen.score, "Hannah",
+        f"coding {seed.coding}", chosen.similarity, "Hannah",
     )  # fmt: skip
     with pytest.raises(InvalidInput, match=f"coding {seed.coding} is coded .*Chasing the referral"):
         demo.assist.accept(chosen.source, 0, 50, "Warmth", like=seed.coding)

@@ -4,7 +4,13 @@ import json
 
 import pytest
 
-from thematica.assist.registry import find_model, folder_model, models_folder, registry
+from thematica.assist.registry import (
+    default_ranking,
+    find_model,
+    folder_model,
+    models_folder,
+    registry,
+)
 from thematica.errors import InvalidInput, NotFound
 
 
@@ -19,6 +25,19 @@ def test_built_in_models(monkeypatch, tmp_path):
     assert minilm.sha256 == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
     assert (static.loader, static.distil_from, static.pca_dims) == ("model2vec", "minilm", 256)
     assert static.folder == tmp_path / "models" / "minilm-static"
+
+
+def test_the_ranking_of_similar_is_configured(monkeypatch, tmp_path):
+    assert default_ranking(None) == "hybrid"  # the built-in registry's
+    assert default_ranking("model") == "model"  # a project's setting
+    mine = tmp_path / "models.toml"
+    mine.write_text('ranking = "model"\n', encoding="utf-8")
+    monkeypatch.setenv("THEMATICA_MODELS", str(mine))
+    assert default_ranking(None) == "model"
+    assert default_ranking("hybrid") == "hybrid"
+    mine.write_text('ranking = "bm25"\n', encoding="utf-8")
+    with pytest.raises(InvalidInput, match="ranking 'bm25' is not one of hybrid, model: fix"):
+        default_ranking(None)
 
 
 def test_models_folder_follows_xdg(monkeypatch, tmp_path):

@@ -11,7 +11,9 @@
 
 Each call names its model (``model="minilm"``) or uses the project's setting
 ``assist.model`` (``project.set_setting("assist.model", "minilm")``), else the registry's
-default (see :mod:`thematica.assist.registry`).
+default (see :mod:`thematica.assist.registry`). ``similar`` ranks as asked
+(``ranking="model"``), else by the project's ``assist.ranking``, else by the registry's
+``ranking`` ("hybrid": the model's ranking fused with keyword search's).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING
 from thematica.assist.clusters import Cluster, clusters
 from thematica.assist.embedders import Embedder, load_model
 from thematica.assist.provenance import Accepted, accept, count_accepted
-from thematica.assist.registry import ModelSpec, default_model_name, find_model
+from thematica.assist.registry import ModelSpec, default_model_name, default_ranking, find_model
 from thematica.assist.similar import Similar, similar
 from thematica.assist.suggest import CodeSuggestion, suggest
 
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from thematica.project import Project
 
 MODEL_SETTING = "assist.model"
+RANKING_SETTING = "assist.ranking"
 PARTICIPANTS = ("participant",)
 
 
@@ -58,12 +61,19 @@ class Assist:
         roles: tuple[str, ...] = PARTICIPANTS,
         limit: int = 10,
         context: int = 80,
+        ranking: str | None = None,
     ) -> Similar:
         """Passages like a code's segments (``coder``'s, else everyone's) or like one
-        coding, not yet coded with that code. See :mod:`thematica.assist.similar`."""
+        coding, not yet coded with that code, ranked by ``ranking`` ("hybrid" or
+        "model"; default: :meth:`ranking`). See :mod:`thematica.assist.similar`."""
         return similar(
-            self.project, self.model(model), code, coding, coder, unit, roles, limit, context
-        )
+            self.project, self.model(model), code, coding, coder, unit, roles, limit, context,
+            ranking=self.ranking(ranking),
+        )  # fmt: skip
+
+    def ranking(self, name: str | None = None) -> str:
+        """The ranking named, else the project's ``assist.ranking``, else the registry's."""
+        return default_ranking(name or self.project.setting(RANKING_SETTING))
 
     def suggest(
         self,

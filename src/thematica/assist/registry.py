@@ -7,6 +7,7 @@ them by name, as spaCy's registry lets a config swap one component for another:
 .. code-block:: toml
 
     default = "minilm"
+    ranking = "hybrid"          # how `similar` ranks passages: hybrid, or model alone
 
     [models.my-static]
     loader = "model2vec"
@@ -33,6 +34,9 @@ from thematica.errors import InvalidInput, not_found
 
 BUILT_IN = Path(__file__).with_name("models.toml")
 LOADERS = ("sentence-transformers", "model2vec")
+# How `similar` ranks passages: the model's ranking fused with keyword search's, or the
+# model's alone (see thematica.assist.similar).
+RANKINGS = ("hybrid", "model")
 
 
 @dataclass(frozen=True)
@@ -75,14 +79,16 @@ def _read(path: Path) -> dict[str, Any]:
         raise InvalidInput(f"model registry {path} is not valid TOML: {error}") from None
 
 
+def _files() -> list[tuple[Path, dict[str, Any]]]:
+    """The registry files, built-in first, each with what it says."""
+    return [(path, _read(path)) for path in (BUILT_IN, user_file()) if path is not None]
+
+
 def registry() -> tuple[dict[str, ModelSpec], str]:
     """Every model by name, and the name of the default one."""
-    entries: dict[str, dict[str, Any]] = {}
+    entries: dict[str, ModelSpec] = {}
     default = ""
-    for path in (BUILT_IN, user_file()):
-        if path is None:
-            continue
-        data = _read(path)
+    for path, data in _files():
         default = data.get("default", default)
         for name, entry in data.get("models", {}).items():
             entries[name] = _spec(name, entry, path)
@@ -154,3 +160,26 @@ def folder_model(folder: Path) -> ModelSpec:
 def default_model_name(setting: str | None) -> str:
     """The model used when none is named: the project's setting, else the registry's."""
     return setting or registry()[1]
+
+
+def default_ranking(setting: str | None) -> str:
+    """How ``similar`` ranks when not told: the project's setting, else the registry's
+    ``ranking`` (the user's file over the built-in one).
+
+    >>> default_ranking(None), default_ranking("model")
+    ('hybrid', 'model')
+    """
+    chosen = setting
+    if not chosen:
+        for _, data in _files():
+            chosen = data.get("ranking", chosen)
+    return check_ranking(str(chosen))
+
+
+def check_ranking(ranking: str) -> str:
+    if ranking not in RANKINGS:
+        raise InvalidInput(
+            f"ranking {ranking!r} is not one of {', '.join(RANKINGS)}: fix the project's "
+            "assist.ranking setting or the model registry's ranking"
+        )
+    return ranking
