@@ -18,6 +18,7 @@ _EXPORTS = {
     "Project": "thematica.project",
     "create_project": "thematica.project",
     "open_project": "thematica.project",
+    "Conflict": "thematica.errors",
     "InvalidInput": "thematica.errors",
     "NotFound": "thematica.errors",
     "ProjectBusy": "thematica.errors",
@@ -27,6 +28,7 @@ _EXPORTS = {
 
 __all__ = [
     "AuditEvent",
+    "Conflict",
     "InvalidInput",
     "NotFound",
     "Project",
@@ -39,6 +41,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from thematica.errors import (
+        Conflict,
         InvalidInput,
         NotFound,
         ProjectBusy,

@@ -26,6 +26,10 @@ class ProjectBusy(ThematicaError):
     """Another process held the project's write lock for longer than the timeout."""
 
 
+class Conflict(ThematicaError):
+    """Someone changed the thing since the version the change was made against."""
+
+
 def not_found(kind: str, name: object, candidates: list[str], listing: str) -> NotFound:
     """A :class:`NotFound` that suggests the closest existing names.
 

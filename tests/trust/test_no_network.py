@@ -210,6 +210,7 @@ def test_every_command_runs_offline(study, guard, tmp_path):
         str(out / "copy.thematica"),
         project=False,
     )
+    run("admin", "--db", str(study), "users", project=False)
     run("log", "--limit", "3")
     run("log", "--format", "csv", "--out", str(out / "audit.csv"))
     run("undo")

@@ -64,6 +64,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("interop", "import_"),
     "batch": ("batch", "app"),
     "serve": ("serve", "commands"),
+    "admin": ("admin", "app"),
 }
 
 

@@ -23,8 +23,8 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from thematica.coding.anchors import detach_coding_memos
-from thematica.errors import InvalidInput, NotFound, not_found
-from thematica.store.schema import code, coding, memo, source_case
+from thematica.errors import Conflict, InvalidInput, NotFound, not_found
+from thematica.store.schema import audit, code, coding, memo, source_case
 from thematica.themes.links import drop_code_links, move_code_links
 
 if TYPE_CHECKING:
@@ -66,6 +66,9 @@ class Code:
     # The same counts over the code and all its sub-codes: a source or participant
     # that two of them share counts once, so these are not sums of the children's.
     with_children: Counts = Counts()
+    # Raised by every change to the code itself; a change made against an older version
+    # is refused (see Codebook.rename's ``version``).
+    version: int = 1
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +81,7 @@ class Code:
             "sources": self.sources,
             "participants": self.participants,
             "with_children": self.with_children.as_dict(),
+            "version": self.version,
         }
 
 
@@ -159,6 +163,7 @@ class _Tree(NamedTree):
                         code.c.description,
                         code.c.colour,
                         code.c.position,
+                        code.c.version,
                     )
                 )
             }
@@ -191,7 +196,29 @@ class _Tree(NamedTree):
             sources=own.sources,
             participants=own.participants,
             with_children=with_children,
+            version=row.version,
         )
+
+    def check_version(self, code_id: int, version: int | None, conn: Connection) -> None:
+        """Refuse a change made against ``version`` of a code that has moved on since.
+
+        Two members of a team may open the same code; the second to save must not undo
+        the first's change unseen. ``None``: no version was given, nothing to check.
+        """
+        current = self.rows[code_id].version
+        if version is None or version == current:
+            return
+        who = last_change(conn, code_id)
+        by = f" by {who[0]} at {who[1][:16].replace('T', ' ')}" if who else ""
+        raise Conflict(
+            f"code {self.path(code_id)!r} was changed{by} since you opened it (it is at "
+            f"version {current}, your change was made to version {version}): reload it "
+            "and make your change again"
+        )
+
+    def bump(self, tx: Transaction, code_id: int, values: dict[str, Any]) -> None:
+        """Update a code's row and raise its version."""
+        tx.update(code, code_id, {**values, "version": self.rows[code_id].version + 1})
 
 
 _CODINGS_BY_SOURCE_AND_CASE = (
@@ -286,6 +313,7 @@ def insert_code(
         "description": description.strip(),
         "colour": check_colour(colour),
         "position": len(siblings),
+        "version": 1,
     }
     code_id = tx.insert(code, values)
     tree.rows[code_id] = _Row(id=code_id, **values)
@@ -335,40 +363,50 @@ class Codebook:
             tx.after = {"name": tx.target, "description": description}
         return self.get(tx.target)
 
-    def rename(self, name: str, new_name: str) -> Code:
+    def rename(self, name: str, new_name: str, version: int | None = None) -> Code:
+        """Rename a code.
+
+        ``version`` (as in every change to a code): the :attr:`Code.version` the change
+        was made against, as a team member's page showed it; if someone has changed the
+        code since, :class:`~thematica.errors.Conflict` says who and nothing changes.
+        """
         new_name = check_name(new_name)
         with self.project.transaction("rename code", name) as tx:
             tree = _Tree(tx.conn)
             code_id = tree.find(name)
+            tree.check_version(code_id, version, tx.conn)
             parent_id = tree.rows[code_id].parent_id
             clash = tree.child_named(parent_id, new_name)
             if clash is not None and clash != code_id:
                 raise InvalidInput(f"a sibling code is already named {new_name!r}")
-            tx.update(code, code_id, {"name": new_name})
+            tree.bump(tx, code_id, {"name": new_name})
             tx.before, tx.after = {"name": tree.rows[code_id].name}, {"name": new_name}
         return self._get_id(code_id)
 
-    def describe(self, name: str, description: str) -> Code:
-        return self._set(name, "describe code", {"description": description.strip()})
+    def describe(self, name: str, description: str, version: int | None = None) -> Code:
+        values = {"description": description.strip()}
+        return self._set(name, "describe code", values, version)
 
-    def recolour(self, name: str, colour: str) -> Code:
-        return self._set(name, "recolour code", {"colour": check_colour(colour)})
+    def recolour(self, name: str, colour: str, version: int | None = None) -> Code:
+        return self._set(name, "recolour code", {"colour": check_colour(colour)}, version)
 
-    def _set(self, name: str, action: str, values: dict[str, Any]) -> Code:
+    def _set(self, name: str, action: str, values: dict[str, Any], version: int | None) -> Code:
         with self.project.transaction(action, name) as tx:
             tree = _Tree(tx.conn)
             code_id = tree.find(name)
+            tree.check_version(code_id, version, tx.conn)
             tx.target = tree.path(code_id)
             tx.before = {k: getattr(tree.rows[code_id], k) for k in values}
             tx.after = values
-            tx.update(code, code_id, values)
+            tree.bump(tx, code_id, values)
         return self._get_id(code_id)
 
-    def move(self, name: str, parent: str | None) -> Code:
+    def move(self, name: str, parent: str | None, version: int | None = None) -> Code:
         """Move a code (with its subtree) under ``parent``, or to the top level if None."""
         with self.project.transaction("move code", name) as tx:
             tree = _Tree(tx.conn)
             code_id = tree.find(name)
+            tree.check_version(code_id, version, tx.conn)
             parent_id = tree.find(parent) if parent else None
             if parent_id is not None and (
                 parent_id == code_id or parent_id in tree.descendants(code_id)
@@ -383,22 +421,21 @@ class Codebook:
             tx.before = {"parent": tree.path(old_parent) if old_parent else None}
             tx.after = {"parent": tree.path(parent_id) if parent_id else None}
             tx.target = tree.path(code_id)
-            tx.update(
-                code,
-                code_id,
-                {"parent_id": parent_id, "position": len(tree.children.get(parent_id, []))},
-            )
+            position = len(tree.children.get(parent_id, []))
+            tree.bump(tx, code_id, {"parent_id": parent_id, "position": position})
         return self._get_id(code_id)
 
-    def merge(self, name: str, into: str) -> Code:
+    def merge(self, name: str, into: str, version: int | None = None) -> Code:
         """Merge code ``name`` into ``into``: its codings, memos and children move over.
 
         A coding that would duplicate one already on ``into`` (same source, span and
         coder) is dropped; every other coding is kept. The merged code is then deleted.
+        ``version`` is that of the code merged away.
         """
         with self.project.transaction("merge code", f"{name} -> {into}") as tx:
             tree = _Tree(tx.conn)
             code_id, target_id = tree.find(name), tree.find(into)
+            tree.check_version(code_id, version, tx.conn)
             if code_id == target_id:
                 raise InvalidInput("cannot merge a code into itself")
             if target_id in tree.descendants(code_id):
@@ -439,13 +476,13 @@ class Codebook:
                         f"both codes have a child named {tree.rows[child].name!r}: "
                         "merge those first"
                     )
-                tx.update(code, child, {"parent_id": target_id, "position": offset + index})
+                tree.bump(tx, child, {"parent_id": target_id, "position": offset + index})
             tx.delete(code, code_id)
             tx.target = f"{tree.path(code_id)} -> {tree.path(target_id)}"
             tx.after = {"codings_moved": len(moving), "duplicates_dropped": len(duplicates)}
         return self._get_id(target_id)
 
-    def delete(self, name: str, force: bool = False) -> int:
+    def delete(self, name: str, force: bool = False, version: int | None = None) -> int:
         """Delete a code and its subtree; return the number of codings deleted with it.
 
         Refused while the code or its children have codings or memos, unless ``force``.
@@ -453,6 +490,7 @@ class Codebook:
         with self.project.transaction("delete code", name) as tx:
             tree = _Tree(tx.conn)
             code_id = tree.find(name)
+            tree.check_version(code_id, version, tx.conn)
             doomed = [code_id, *tree.descendants(code_id)]
             codings = (
                 tx.conn.execute(select(coding.c.id).where(coding.c.code_id.in_(doomed)))
@@ -548,7 +586,7 @@ class Codebook:
                 if colour and check_colour(colour) != tree.rows[existing].colour:
                     changes["colour"] = check_colour(colour)
                 if changes:
-                    tx.update(code, existing, changes)
+                    tree.bump(tx, existing, changes)
                     updated += 1
             tx.after = {"created": created, "updated": updated}
         return CodebookImport(created, updated)
@@ -562,6 +600,27 @@ class _Row:
     description: str
     colour: str
     position: int
+    version: int
+
+
+def last_change(conn: Connection, code_id: int, look_back: int = 500) -> tuple[str, str] | None:
+    """Who last changed a code's row, and when, from the recent audit log (only read
+    to explain a conflict, so a plain scan of the latest events is enough)."""
+    recent = conn.execute(
+        select(audit.c.actor, audit.c.at, audit.c.changes)
+        .where(audit.c.undone_by.is_(None))
+        .order_by(audit.c.id.desc())
+        .limit(look_back)
+    )
+    for actor, at, changes in recent:
+        for change in changes or []:
+            if (
+                change["table"] == "code"
+                and change["op"] == "update"
+                and any(row["id"] == code_id for row in change["rows"])
+            ):
+                return actor, at
+    return None
 
 
 def _count(n: int, noun: str) -> str:

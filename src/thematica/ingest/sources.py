@@ -437,10 +437,17 @@ class Sources:
         ).order_by(source.c.name)
         if name is not None:
             query = query.where(source.c.name == name)
-            turns = turns.join(source).where(source.c.name == name)
-            codings = codings.join(source).where(source.c.name == name)
         with self.project.read() as conn:
-            cases = cases_by_source(conn)
+            rows = conn.execute(query).all()
+            one = None
+            if name is not None:
+                # One source (as after every import): count only its rows.
+                if not rows:
+                    return []
+                one = rows[0][0]
+                turns = turns.where(turn.c.source_id == one)
+                codings = codings.where(coding.c.source_id == one)
+            cases = cases_by_source(conn, one)
             turn_counts = dict(conn.execute(turns).all())
             coding_counts = dict(conn.execute(codings).all())
             return [
@@ -450,7 +457,7 @@ class Sources:
                     codings=coding_counts.get(row[0], 0),
                     cases=tuple(cases.get(row[0], ())),
                 )
-                for row in conn.execute(query)
+                for row in rows
             ]
 
     def text(self, name: str) -> str:

@@ -165,6 +165,9 @@ code = Table(
     Column("description", Text, nullable=False, default=""),
     Column("colour", String(7), nullable=False),
     Column("position", Integer, nullable=False),
+    # Raised by every change to the row: the team server refuses an edit made against
+    # an older version (optimistic concurrency; see Codebook.rename).
+    Column("version", Integer, nullable=False, default=1, server_default="1"),
 )
 
 coder = Table(
@@ -405,6 +408,41 @@ accepted_suggestion = Table(
     Column("basis", String(300), nullable=False),  # "code Warmth" or "coding 41"
     Column("accepted_by", String(200), nullable=False),
     Column("at", String(32), nullable=False),
+)
+
+# The team server (thematica.team): accounts, each account's one role in this project,
+# and log-in sessions. A session's token is stored only as its SHA-256 (a stolen copy of
+# the table opens no session); ``csrf`` is the token the session's pages carry.
+team_user = Table(
+    "team_user",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),  # also the coder's name
+    Column("password_hash", String(200), nullable=False),  # argon2id, PHC string
+    Column("admin", Boolean, nullable=False, default=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created", String(32), nullable=False),
+)
+
+team_grant = Table(
+    "team_grant",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("team_user.id"), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),  # lead | coder | viewer
+    Column("granted", String(32), nullable=False),
+)
+
+team_session = Table(
+    "team_session",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("team_user.id"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created", String(32), nullable=False),
+    Column("expires", String(32), nullable=False),
+    Column("address", String(100), nullable=False),
 )
 
 TABLES = {t.name: t for t in metadata.sorted_tables}

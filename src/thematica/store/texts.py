@@ -75,14 +75,16 @@ def chunk_rows(source_id: int, text: str) -> list[dict]:
     ]
 
 
-def cases_by_source(conn: Connection) -> dict[int, list[str]]:
-    """Map source id to the labels of its linked cases."""
+def cases_by_source(conn: Connection, source_id: int | None = None) -> dict[int, list[str]]:
+    """Map source id to the labels of its linked cases (of every source, or of one)."""
     result: dict[int, list[str]] = {}
     query = (
         select(source_case.c.source_id, case_table.c.label)
         .join(case_table, case_table.c.id == source_case.c.case_id)
         .order_by(case_table.c.label)
     )
+    if source_id is not None:
+        query = query.where(source_case.c.source_id == source_id)
     for source_id, label in conn.execute(query):
         result.setdefault(source_id, []).append(label)
     return result

@@ -11,6 +11,7 @@ transaction and one audit event. Served by ``thematica serve``; see docs/browser
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from thematica import __version__
 from thematica.errors import InvalidInput, NotFound, ProjectBusy, ThematicaError
+from thematica.team.permissions import Permission
+from thematica.web.access import can, project_of, user_of
 from thematica.web.security import Guard, new_token
 
 if TYPE_CHECKING:
@@ -60,6 +63,8 @@ def create_app(
     port: int | None = None,
     token: str | None = None,
     assist_model: str | None = None,
+    team: bool = False,
+    allowed_hosts: Sequence[str] = (),
 ) -> FastAPI:
     """The web app over ``project``.
 
@@ -69,9 +74,18 @@ def create_app(
     ``assist_model`` names the model of "More like this" and "Suggest codes" (default:
     the project's ``assist.model``, else the registry's); it is loaded in the
     background on first use, and only when the ``assist`` extra is installed.
+    ``team``: a team server (:mod:`thematica.web.team`): log-in, roles, a CSRF token per
+    session, and ``allowed_hosts``, the public names it answers to besides the local
+    ones (``team.example.org``, or with a port).
     """
     from thematica.web import assist, cases, reports, review, routes
     from thematica.web.assist_model import BackgroundModel
+
+    if allowed_hosts and not team:
+        raise InvalidInput(
+            "allowed_hosts needs team=True: without log-in the workbench answers only to "
+            "this machine"
+        )
 
     app = FastAPI(
         title="Thematica",
@@ -81,19 +95,38 @@ def create_app(
         openapi_url=None,
     )
     app.state.project = project
+    app.state.team = team
     app.state.token = token or new_token()
     app.state.templates = templates()
     app.state.study = project.setting("name") or "study"
     app.state.assist = BackgroundModel(project, assist_model)
-    for screen in (routes, review, cases, reports, assist):
+    screens = [routes, review, cases, reports, assist]
+    if team:
+        from thematica.web import team as team_screens
+
+        screens.append(team_screens)
+    for screen in screens:
         app.include_router(screen.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(ThematicaError, _thematica_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
-    app.add_middleware(Guard, token=app.state.token, port=port)
+    if team:
+        from thematica.team.ratelimit import LoginLimiter
+        from thematica.web.team import TeamGuard
+
+        app.state.limiter = LoginLimiter()
+        app.add_middleware(TeamGuard, project=project, port=port, hosts=allowed_hosts)
+    else:
+        app.add_middleware(Guard, token=app.state.token, port=port)
     return app
+
+
+def csrf_of(request: Request) -> str:
+    """The CSRF token the request's pages carry: the session's on a team server."""
+    session = getattr(request.state, "session", None)
+    return session.csrf if session is not None else request.app.state.token
 
 
 # -- rendering ----------------------------------------------------------------------------
@@ -110,8 +143,11 @@ def wants_fragment(request: Request) -> bool:
 def render(request: Request, template: str, **context: Any) -> str:
     state = request.app.state
     values = {
-        "csrf": state.token,
-        "actor": state.project.actor,
+        "csrf": csrf_of(request),
+        "actor": project_of(request).actor,
+        "team": state.team,
+        "user": user_of(request),
+        "can": lambda permission: can(request, Permission(permission)),
         "study": state.study,
         "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "asset": __version__,

@@ -31,8 +31,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
 from thematica.errors import InvalidInput
+from thematica.team.permissions import Permission
 from thematica.text import Span
 from thematica.web import views
+from thematica.web.access import project_of, requires
 from thematica.web.app import done, page, render, wants_fragment
 from thematica.web.routes import panel_response, reader_url
 
@@ -45,10 +47,6 @@ router = APIRouter()
 Layer = Annotated[str | None, Query(alias="coder")]
 OptionalText = Annotated[str | None, Form()]
 LIMIT = 10  # passages in a "More like this" list, as the CLI's default
-
-
-def _project(request: Request) -> Project:
-    return request.app.state.project
 
 
 def _coder(layer: str | None) -> str | None:
@@ -120,7 +118,7 @@ def _similar_html(request: Request, question: LikeThis, focus: int, back: str) -
     state = model.status()
     found = None
     if state == "ready":
-        found = _project(request).assist.similar(
+        found = project_of(request).assist.similar(
             question.code if question.coding is None else None,
             question.coding,
             model=model.name,
@@ -139,7 +137,9 @@ def _similar_html(request: Request, question: LikeThis, focus: int, back: str) -
     )
 
 
-@router.get("/assist/similar", response_class=HTMLResponse)
+@router.get(
+    "/assist/similar", response_class=HTMLResponse, dependencies=[requires(Permission.READ)]
+)
 def similar(
     request: Request,
     code: int | None = None,
@@ -149,7 +149,7 @@ def similar(
     focus: int = 0,
 ) -> Response:
     """Passages like a code (``code=ID``) or one coding (``coding=ID``); changes nothing."""
-    project = _project(request)
+    project = project_of(request)
     if reader:
         project.sources.get(reader)  # NotFound, before any model is asked
     if coding is not None and code is None:
@@ -176,10 +176,12 @@ def similar(
     )
 
 
-@router.get("/assist/suggest", response_class=HTMLResponse)
+@router.get(
+    "/assist/suggest", response_class=HTMLResponse, dependencies=[requires(Permission.CODE)]
+)
 def suggest(request: Request, source: str, start: int, end: int, layer: Layer = None) -> Response:
     """The codes a selection of ``source`` is most like; changes nothing."""
-    project = _project(request)
+    project = project_of(request)
     words = _selection(project, source, start, end)
     model = _offered(request)
     state = model.status()
@@ -214,7 +216,7 @@ def suggest(request: Request, source: str, start: int, end: int, layer: Layer = 
     return HTMLResponse(html, headers={"cache-control": "no-store"})
 
 
-@router.post("/assist/accept")
+@router.post("/assist/accept", dependencies=[requires(Permission.CODE)])
 def accept(
     request: Request,
     source: Annotated[str, Form()],
@@ -228,7 +230,7 @@ def accept(
     next_url: Annotated[str | None, Form(alias="next")] = None,
 ) -> Response:
     """Code a suggested passage as you, with the record of the suggestion: one change."""
-    project = _project(request)
+    project = project_of(request)
     _selection(project, source, start, end)
     model = _offered(request)
     if model.status() != "ready":

@@ -26,7 +26,9 @@ from markupsafe import Markup
 from thematica.errors import InvalidInput, ThematicaError
 from thematica.ingest.cases import shown
 from thematica.report.table1 import demographics, store_spec, stored_spec, stored_spec_text
+from thematica.team.permissions import Permission
 from thematica.web import views
+from thematica.web.access import project_of, requires
 from thematica.web.app import done, local, page, render
 from thematica.web.reports import preview_html
 
@@ -152,7 +154,7 @@ def table1_view(project: Project) -> Table1View:
 
 def _context(request: Request, sort: str) -> dict[str, Any]:
     """What cases.html shows, in the order ``sort`` asks for."""
-    project: Project = request.app.state.project
+    project: Project = project_of(request)
     attributes = project.cases.attributes()
     sorting = Sorting.parse(sort, attributes)
     cases = project.cases.list()
@@ -186,12 +188,12 @@ def _context(request: Request, sort: str) -> dict[str, Any]:
     }
 
 
-@router.get("/cases", response_class=HTMLResponse)
+@router.get("/cases", response_class=HTMLResponse, dependencies=[requires(Permission.READ)])
 def cases_page(request: Request, sort: Annotated[str, Query()] = CASE_COLUMN) -> Response:
     return page(request, "cases.html", **_context(request, sort))
 
 
-@router.post("/cases/values")
+@router.post("/cases/values", dependencies=[requires(Permission.CASES)])
 def case_value(
     request: Request,
     case: Text,
@@ -199,7 +201,7 @@ def case_value(
     value: Text = "",
     next_url: Annotated[str | None, Form(alias="next")] = None,
 ) -> Response:
-    project: Project = request.app.state.project
+    project: Project = project_of(request)
     was = project.cases.get(case).attributes.get(attribute)
     made = project.cases.set_value(case, attribute, value)
     now = made.attributes.get(attribute)
@@ -222,9 +224,9 @@ def _said(value: Any) -> str:
     return shown(value) or "empty"
 
 
-@router.post("/cases/table1-spec")
+@router.post("/cases/table1-spec", dependencies=[requires(Permission.CASES)])
 def table1_spec(request: Request, spec: Text = "") -> Response:
-    made = store_spec(request.app.state.project, spec)
+    made = store_spec(project_of(request), spec)
     if made is None:
         message = "Table 1 is now laid out by attribute type."
     else:

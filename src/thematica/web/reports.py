@@ -35,7 +35,9 @@ from thematica.report import charts
 from thematica.report.render import FORMATS, write_report
 from thematica.report.results import build_report
 from thematica.report.table1 import stored_spec, stored_spec_text
+from thematica.team.permissions import Permission
 from thematica.web import views
+from thematica.web.access import project_of, refuse_blind, requires
 from thematica.web.app import local, page
 from thematica.web.security import LOCAL_NAMES
 
@@ -198,7 +200,9 @@ def _version(project: Project) -> int:
 
 
 def _built(request: Request, options: Options) -> _Built:
-    project: Project = request.app.state.project
+    project: Project = project_of(request)
+    # Its exemplar quotes may come from other coders' codings of double-coded sources.
+    refuse_blind(project, "the report and its quotes")
     key = (options, _version(project))
     with _LOCK:
         held = getattr(request.app.state, "report", None)
@@ -229,14 +233,14 @@ def file_stem(study: str) -> str:
 # -- the routes ---------------------------------------------------------------------------
 
 
-@router.get("/report", response_class=HTMLResponse)
+@router.get("/report", response_class=HTMLResponse, dependencies=[requires(Permission.READ)])
 def report_page(
     request: Request,
     coder: OptionalQuery = None,
     attribute: OptionalQuery = None,
     title: OptionalQuery = None,
 ) -> Response:
-    project: Project = request.app.state.project
+    project: Project = project_of(request)
     options = _options(project, coder, attribute, title)
     context: dict[str, Any] = {"built": None, "problem": None}
     try:
@@ -260,7 +264,7 @@ def report_page(
     )
 
 
-@router.get("/report/download")
+@router.get("/report/download", dependencies=[requires(Permission.READ)])
 def report_download(
     request: Request,
     format: Annotated[str, Query()],
@@ -274,7 +278,7 @@ def report_download(
             raise InvalidInput(
                 f"cannot download the report as {format!r}: ask for format=md, html or docx"
             )
-        options = _options(request.app.state.project, coder, attribute, title)
+        options = _options(project_of(request), coder, attribute, title)
         built = _built(request, options)
     except ThematicaError as error:
         status = 404 if isinstance(error, NotFound) else 400
@@ -295,7 +299,7 @@ def report_download(
     )
 
 
-@router.get("/report/figures/{number:int}.png")
+@router.get("/report/figures/{number:int}.png", dependencies=[requires(Permission.READ)])
 def report_figure(
     request: Request,
     number: int,
@@ -303,7 +307,7 @@ def report_figure(
     attribute: OptionalQuery = None,
     title: OptionalQuery = None,
 ) -> Response:
-    options = _options(request.app.state.project, coder, attribute, title)
+    options = _options(project_of(request), coder, attribute, title)
     built = _built(request, options)
     if not 1 <= number <= len(built.report.figures):
         raise NotFound(f"no figure {number}: the report has {len(built.report.figures)}")

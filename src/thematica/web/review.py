@@ -31,7 +31,9 @@ from thematica.anonymise.review import (
     review_files,
 )
 from thematica.errors import InvalidInput, ThematicaError
+from thematica.team.permissions import Permission
 from thematica.web import views
+from thematica.web.access import project_of, requires
 from thematica.web.app import done, page, render, wants_fragment
 
 router = APIRouter()
@@ -73,7 +75,7 @@ def _review(request: Request) -> Iterator[Review]:
     """The project's review as it stands now: its files as chosen, its texts as the
     project holds them, its decisions as the file holds them."""
     state = request.app.state
-    project = state.project
+    project = project_of(request)
     with _LOCK:
         files = review_files(project)
         checksums = {s.name: s.checksum for s in project.sources.list()}
@@ -114,11 +116,11 @@ def _shell(path: Path) -> str:
 # -- the list of sources ------------------------------------------------------------------
 
 
-@router.get("/review", response_class=HTMLResponse)
+@router.get("/review", response_class=HTMLResponse, dependencies=[requires(Permission.ANONYMISE)])
 def review_overview(request: Request) -> Response:
     """The sources with their counts; and, whatever is wrong with the files (a names
     file gone, a decisions file spoilt in a spreadsheet), the form to choose others."""
-    project = request.app.state.project
+    project = project_of(request)
     rows: list[tuple[str, Progress]] = []
     total, first, stale, problem = Progress(0, 0, 0, 0), None, [], ""
     try:
@@ -148,14 +150,14 @@ def review_overview(request: Request) -> Response:
     )
 
 
-@router.post("/review/files")
+@router.post("/review/files", dependencies=[requires(Permission.ANONYMISE)])
 def review_choose_files(request: Request, decisions: Text = "", names: Text = "") -> Response:
-    chosen = choose_review_files(request.app.state.project, decisions, names)
+    chosen = choose_review_files(project_of(request), decisions, names)
     where = f"; names from {chosen.names}" if chosen.names else "; no names file"
     return done(request, f"Decisions are kept in {chosen.decisions}{where}.", "/review")
 
 
-@router.post("/review/apply")
+@router.post("/review/apply", dependencies=[requires(Permission.ANONYMISE)])
 def review_apply(request: Request, key: Text = "", passphrase: Text = "") -> Response:
     """Replace the identifiers in every source, as `thematica anonymise apply` does with
     the same decisions and names file."""
@@ -165,7 +167,7 @@ def review_apply(request: Request, key: Text = "", passphrase: Text = "") -> Res
         raise InvalidInput("name the key file that will hold the original words")
     if not passphrase:
         raise InvalidInput("type the key's passphrase")
-    project = request.app.state.project
+    project = project_of(request)
     path = Path(key.strip()).expanduser().resolve()
     with _review(request) as review:
         report = anonymise_sources(
@@ -246,7 +248,11 @@ def _source_context(review: Review, source: str, current: Item | None) -> dict:
     }
 
 
-@router.get("/review/{source:path}", response_class=HTMLResponse)
+@router.get(
+    "/review/{source:path}",
+    response_class=HTMLResponse,
+    dependencies=[requires(Permission.ANONYMISE)],
+)
 def review_source(request: Request, source: str, at: int | None = None) -> Response:
     with _review(request) as review:
         items = review.items(source)
@@ -254,7 +260,7 @@ def review_source(request: Request, source: str, at: int | None = None) -> Respo
     if wants_fragment(request):
         html = render(request, "review_body.html", **context)
         return HTMLResponse(html, headers={"cache-control": "no-store"})
-    undo, version = views.latest_event(request.app.state.project)
+    undo, version = views.latest_event(project_of(request))
     return page(request, "review_source.html", nav="review", undo=undo, version=version, **context)
 
 
@@ -272,7 +278,7 @@ def _said(item: Item, answer: str) -> str:
     return f"Accepted {words} {everywhere if item.alike else here}: {becomes}."
 
 
-@router.post("/review/decide")
+@router.post("/review/decide", dependencies=[requires(Permission.ANONYMISE)])
 def review_decide(
     request: Request,
     source: Text,

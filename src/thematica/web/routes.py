@@ -17,21 +17,21 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from thematica.errors import InvalidInput, NotFound
+from thematica.team.blind import visible_memos
+from thematica.team.permissions import Permission
 from thematica.web import views
+from thematica.web.access import project_of, refuse_blind, require_owner, requires
 from thematica.web.app import done, local, page, render, wants_fragment
 
 if TYPE_CHECKING:
     from thematica.coding.memos import Memo
+    from thematica.project import Project
 
 router = APIRouter()
 
 OptionalText = Annotated[str | None, Form()]
 Text = Annotated[str, Form()]
 Layer = Annotated[str | None, Query(alias="coder")]
-
-
-def _project(request: Request):
-    return request.app.state.project
 
 
 def reader_url(source: str, layer: str | None = None) -> str:
@@ -42,23 +42,25 @@ def reader_url(source: str, layer: str | None = None) -> str:
 # -- the dashboard ----------------------------------------------------------------------
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, dependencies=[requires(Permission.READ)])
 def dashboard(request: Request) -> Response:
-    return page(request, "dashboard.html", dash=views.dashboard(_project(request)))
+    return page(request, "dashboard.html", dash=views.dashboard(project_of(request)))
 
 
-@router.post("/journal")
+@router.post("/journal", dependencies=[requires(Permission.CODE)])
 def journal_add(request: Request, text: Text = "", title: Text = "") -> Response:
-    memo = _project(request).memos.add(text, title)
+    memo = project_of(request).memos.add(text, title)
     return done(request, f"Added journal entry {memo.id}.", "/#journal")
 
 
 # -- the reader -----------------------------------------------------------------------------
 
 
-@router.get("/sources/{name:path}", response_class=HTMLResponse)
+@router.get(
+    "/sources/{name:path}", response_class=HTMLResponse, dependencies=[requires(Permission.READ)]
+)
 def reader(request: Request, name: str, layer: Layer = None) -> Response:
-    project = _project(request)
+    project = project_of(request)
     source = project.sources.get(name)
     text = project.sources.text(name)
     items = views.layout(text, project.sources.turns(name))
@@ -73,12 +75,12 @@ def reader(request: Request, name: str, layer: Layer = None) -> Response:
     )
 
 
-@router.get("/media/{name:path}")
+@router.get("/media/{name:path}", dependencies=[requires(Permission.READ)])
 def media(request: Request, name: str) -> Response:
     """The recording attached to source ``name``, and nothing else: the file is the one
     the project names for that source, never a path from the request. Range requests
     are answered (206), so the player can seek to a turn's time."""
-    source = _project(request).sources.get(name)
+    source = project_of(request).sources.get(name)
     if not source.media:
         raise NotFound(
             f"no recording is attached to {name}: attach one with "
@@ -100,19 +102,21 @@ def panel_response(request: Request, source: str, layer: str | None, message: st
     a plain form is sent back to the reader page."""
     if not wants_fragment(request):
         return done(request, message, reader_url(source, layer))
-    panel = views.panel(_project(request), source, layer)
+    panel = views.panel(project_of(request), source, layer)
     html = render(request, "_panel_update.html", panel=panel, here=reader_url(source, layer))
     return HTMLResponse(html, headers={"x-message": quote(message), "cache-control": "no-store"})
 
 
-@router.get("/panel/{name:path}", response_class=HTMLResponse)
+@router.get(
+    "/panel/{name:path}", response_class=HTMLResponse, dependencies=[requires(Permission.READ)]
+)
 def reader_panel(request: Request, name: str, layer: Layer = None) -> Response:
-    panel = views.panel(_project(request), name, layer or None)
+    panel = views.panel(project_of(request), name, layer or None)
     html = render(request, "_panel_update.html", panel=panel, here=reader_url(name, layer))
     return HTMLResponse(html, headers={"cache-control": "no-store"})
 
 
-@router.post("/codings")
+@router.post("/codings", dependencies=[requires(Permission.CODE)])
 def coding_add(
     request: Request,
     source: Text,
@@ -123,7 +127,7 @@ def coding_add(
     in_vivo: Annotated[bool, Form()] = False,
     layer: OptionalText = None,
 ) -> Response:
-    project = _project(request)
+    project = project_of(request)
     made = ""
     if in_vivo or new_code:
         if in_vivo:
@@ -145,26 +149,28 @@ def coding_add(
 
 
 def _uncode(request: Request, coding_id: int, source: str | None, layer: str | None) -> Response:
-    removed = _project(request).codings.remove(coding_id)
+    project = project_of(request)
+    require_owner(request, project.codings.get(coding_id).coder, "coding")
+    removed = project.codings.remove(coding_id)
     message = f"Removed coding “{removed.code}” from [{removed.start}, {removed.end})."
     return panel_response(request, source or removed.source, layer, message)
 
 
-@router.delete("/codings/{coding_id}")
+@router.delete("/codings/{coding_id}", dependencies=[requires(Permission.CODE)])
 def coding_delete(
     request: Request, coding_id: int, source: str | None = None, layer: str | None = None
 ) -> Response:
     return _uncode(request, coding_id, source, layer)
 
 
-@router.post("/codings/{coding_id}/remove")
+@router.post("/codings/{coding_id}/remove", dependencies=[requires(Permission.CODE)])
 def coding_remove(
     request: Request, coding_id: int, source: OptionalText = None, layer: OptionalText = None
 ) -> Response:
     return _uncode(request, coding_id, source, layer)
 
 
-@router.post("/memos")
+@router.post("/memos", dependencies=[requires(Permission.CODE)])
 def memo_add(
     request: Request,
     source: Text,
@@ -174,11 +180,11 @@ def memo_add(
     title: Text = "",
     layer: OptionalText = None,
 ) -> Response:
-    memo = _project(request).memos.add(text, title, source=source, start=start, end=end)
+    memo = project_of(request).memos.add(text, title, source=source, start=start, end=end)
     return panel_response(request, source, layer, f"Added memo {memo.id} on [{start}, {end}).")
 
 
-@router.post("/memos/{memo_id}/edit")
+@router.post("/memos/{memo_id}/edit", dependencies=[requires(Permission.CODE)])
 def memo_edit(
     request: Request,
     memo_id: int,
@@ -187,12 +193,23 @@ def memo_edit(
     source: OptionalText = None,
     layer: OptionalText = None,
 ) -> Response:
-    memo = _project(request).memos.edit(memo_id, text=text, title=title)
+    project = _memo_owned(request, memo_id)
+    memo = project.memos.edit(memo_id, text=text, title=title)
     return _memo_answer(request, memo, source, layer, f"Saved memo {memo.id}.")
 
 
+def _memo_owned(request: Request, memo_id: int) -> Project:
+    """The request's project, once the memo is one the user sees and may change."""
+    project = project_of(request)
+    memo = project.memos.get(memo_id)
+    if not visible_memos(project, [memo]):
+        raise NotFound(f"no memo with id {memo_id}; `thematica memo list` shows them")
+    require_owner(request, memo.author, "memo")
+    return project
+
+
 def _memo_gone(request: Request, memo_id: int, source: str | None, layer: str | None) -> Response:
-    memo = _project(request).memos.delete(memo_id)
+    memo = _memo_owned(request, memo_id).memos.delete(memo_id)
     return _memo_answer(
         request, memo, source, layer, f"Deleted memo {memo.id}; Undo brings it back."
     )
@@ -209,28 +226,28 @@ def _memo_answer(
     return panel_response(request, source, layer, message)
 
 
-@router.delete("/memos/{memo_id}")
+@router.delete("/memos/{memo_id}", dependencies=[requires(Permission.CODE)])
 def memo_delete(
     request: Request, memo_id: int, source: str | None = None, layer: str | None = None
 ) -> Response:
     return _memo_gone(request, memo_id, source, layer)
 
 
-@router.post("/memos/{memo_id}/delete")
+@router.post("/memos/{memo_id}/delete", dependencies=[requires(Permission.CODE)])
 def memo_delete_form(
     request: Request, memo_id: int, source: OptionalText = None, layer: OptionalText = None
 ) -> Response:
     return _memo_gone(request, memo_id, source, layer)
 
 
-@router.post("/undo")
+@router.post("/undo", dependencies=[requires(Permission.UNDO)])
 def undo(
     request: Request,
     next_url: Annotated[str | None, Form(alias="next")] = None,
     source: OptionalText = None,
     layer: OptionalText = None,
 ) -> Response:
-    event = _project(request).undo()
+    event = project_of(request).undo()
     message = f"Undid: {event.action} {event.target}".rstrip() + "."
     if source and request.headers.get("x-thematica") == "fetch":
         return panel_response(request, source, layer, message)
@@ -240,9 +257,9 @@ def undo(
 # -- the codebook ---------------------------------------------------------------------------
 
 
-@router.get("/codes", response_class=HTMLResponse)
+@router.get("/codes", response_class=HTMLResponse, dependencies=[requires(Permission.READ)])
 def codebook(request: Request) -> Response:
-    project = _project(request)
+    project = project_of(request)
     codes = project.codes.list()
     undo, version = views.latest_event(project)
     return page(
@@ -255,18 +272,18 @@ def codebook(request: Request) -> Response:
     )
 
 
-@router.post("/codes")
+@router.post("/codes", dependencies=[requires(Permission.CODE)])
 def code_add(
     request: Request, name: Text = "", parent: OptionalText = None, description: Text = ""
 ) -> Response:
-    made = _project(request).codes.add(name, parent=parent or None, description=description)
+    made = project_of(request).codes.add(name, parent=parent or None, description=description)
     return done(request, f"Added code “{made.path}”.", f"/codes#code-{made.id}")
 
 
-@router.get("/codes.css")
+@router.get("/codes.css", dependencies=[requires(Permission.READ)])
 def code_colours(request: Request) -> Response:
     """One rule per code: its colour as ``--c``, so that pages need no inline style."""
-    rules = [f".code-{c.id}{{--c:{c.colour}}}" for c in _project(request).codes.list()]
+    rules = [f".code-{c.id}{{--c:{c.colour}}}" for c in project_of(request).codes.list()]
     return Response(
         "\n".join(rules) + "\n",
         media_type="text/css",
@@ -274,13 +291,15 @@ def code_colours(request: Request) -> Response:
     )
 
 
-@router.get("/codes/{code_id}", response_class=HTMLResponse)
+@router.get(
+    "/codes/{code_id}", response_class=HTMLResponse, dependencies=[requires(Permission.READ)]
+)
 def code_page(
     request: Request, code_id: int, layer: Layer = None, scope: str = "all", where: str = ""
 ) -> Response:
     """A code's segments (with its sub-codes' unless ``scope=own``), of the participants
     whose attributes satisfy ``where`` (``age <= 25``) when given, and its forms."""
-    project = _project(request)
+    project = project_of(request)
     codes = project.codes.list()
     found = next((c for c in codes if c.id == code_id), None)
     if found is None:
@@ -313,40 +332,40 @@ def code_page(
 
 
 def _code_path(request: Request, code_id: int) -> str:
-    return views.code_by_id(_project(request), code_id).path
+    return views.code_by_id(project_of(request), code_id).path
 
 
-@router.post("/codes/{code_id}/rename")
+@router.post("/codes/{code_id}/rename", dependencies=[requires(Permission.CODEBOOK)])
 def code_rename(request: Request, code_id: int, name: Text = "") -> Response:
     old = _code_path(request, code_id)
-    made = _project(request).codes.rename(old, name)
+    made = project_of(request).codes.rename(old, name)
     return done(request, f"Renamed “{old}” to “{made.path}”.", f"/codes/{code_id}")
 
 
-@router.post("/codes/{code_id}/recolour")
+@router.post("/codes/{code_id}/recolour", dependencies=[requires(Permission.CODEBOOK)])
 def code_recolour(request: Request, code_id: int, colour: Text = "") -> Response:
-    made = _project(request).codes.recolour(_code_path(request, code_id), colour)
+    made = project_of(request).codes.recolour(_code_path(request, code_id), colour)
     return done(request, f"“{made.path}” is now {made.colour}.", f"/codes/{code_id}")
 
 
-@router.post("/codes/{code_id}/describe")
+@router.post("/codes/{code_id}/describe", dependencies=[requires(Permission.CODEBOOK)])
 def code_describe(request: Request, code_id: int, description: Text = "") -> Response:
-    made = _project(request).codes.describe(_code_path(request, code_id), description)
+    made = project_of(request).codes.describe(_code_path(request, code_id), description)
     return done(request, f"Described “{made.path}”.", f"/codes/{code_id}")
 
 
-@router.post("/codes/{code_id}/move")
+@router.post("/codes/{code_id}/move", dependencies=[requires(Permission.CODEBOOK)])
 def code_move(request: Request, code_id: int, parent: OptionalText = None) -> Response:
-    made = _project(request).codes.move(_code_path(request, code_id), parent or None)
+    made = project_of(request).codes.move(_code_path(request, code_id), parent or None)
     where = f"under “{made.parent}”" if made.parent else "to the top level"
     return done(request, f"Moved “{made.name}” {where}.", f"/codes/{code_id}")
 
 
-@router.post("/codes/{code_id}/merge")
+@router.post("/codes/{code_id}/merge", dependencies=[requires(Permission.CODEBOOK)])
 def code_merge(request: Request, code_id: int, into: OptionalText = None) -> Response:
     if not into:
         raise InvalidInput("choose the code to merge into")
-    project = _project(request)
+    project = project_of(request)
     old = views.code_by_id(project, code_id)
     target = project.codes.get(into)
     made = project.codes.merge(old.path, target.path)
@@ -357,10 +376,10 @@ def code_merge(request: Request, code_id: int, into: OptionalText = None) -> Res
     return done(request, message + ".", f"/codes/{made.id}")
 
 
-@router.post("/codes/{code_id}/delete")
+@router.post("/codes/{code_id}/delete", dependencies=[requires(Permission.CODEBOOK)])
 def code_delete(request: Request, code_id: int, force: Annotated[bool, Form()] = False) -> Response:
     path = _code_path(request, code_id)
-    removed = _project(request).codes.delete(path, force=force)
+    removed = project_of(request).codes.delete(path, force=force)
     also = f" and its {_count(removed, 'coding')}" if removed else ""
     return done(request, f"Deleted code “{path}”{also}; Undo brings it back.", "/codes")
 
@@ -372,14 +391,15 @@ def _count(n: int, noun: str) -> str:
 # -- agreement and consensus ------------------------------------------------------------
 
 
-@router.get("/agreement", response_class=HTMLResponse)
+@router.get("/agreement", response_class=HTMLResponse, dependencies=[requires(Permission.READ)])
 def agreement(
     request: Request, a: str | None = None, b: str | None = None, unit: str = "turn"
 ) -> Response:
     from thematica.agreement import consensus
     from thematica.agreement.compare import compare
 
-    project = _project(request)
+    project = project_of(request)
+    refuse_blind(project, "agreement and the consensus queue")
     coders = views.coders_of(project)
     a = a or (coders[0] if coders else "")
     b = b or (next((c for c in coders if c != a), ""))
@@ -413,11 +433,11 @@ def agreement(
     )
 
 
-@router.post("/consensus/start")
+@router.post("/consensus/start", dependencies=[requires(Permission.CONSENSUS)])
 def consensus_start(request: Request, a: Text = "", b: Text = "") -> Response:
     from thematica.agreement import consensus
 
-    started = consensus.start(_project(request), [a, b])
+    started = consensus.start(project_of(request), [a, b])
     message = (
         f"Started consensus of {a} and {b}: {started.seeded} agreed codings copied, "
         f"{started.queued} disagreements to resolve."
@@ -425,7 +445,7 @@ def consensus_start(request: Request, a: Text = "", b: Text = "") -> Response:
     return done(request, message, f"/agreement?a={quote(a)}&b={quote(b)}#queue")
 
 
-@router.post("/consensus/{item_id}/resolve")
+@router.post("/consensus/{item_id}/resolve", dependencies=[requires(Permission.CONSENSUS)])
 def consensus_resolve(
     request: Request,
     item_id: int,
@@ -438,7 +458,7 @@ def consensus_resolve(
     if key not in views.CONSENSUS_KEYS:
         raise InvalidInput("decide with A, B, U, I or D")
     how, which, _ = views.CONSENSUS_KEYS[key]
-    project = _project(request)
+    project = project_of(request)
     coder = None
     if which is not None:
         coder = consensus.items_by_id(project, [item_id])
@@ -455,9 +475,9 @@ def consensus_resolve(
 THEME_STATUSES = ("candidate", "reviewed", "defined")
 
 
-@router.get("/themes", response_class=HTMLResponse)
+@router.get("/themes", response_class=HTMLResponse, dependencies=[requires(Permission.READ)])
 def themes_board(request: Request) -> Response:
-    board = views.board(_project(request))
+    board = views.board(project_of(request))
     return page(
         request,
         "themes.html",
@@ -468,49 +488,49 @@ def themes_board(request: Request) -> Response:
     )
 
 
-@router.post("/themes")
+@router.post("/themes", dependencies=[requires(Permission.THEMES)])
 def theme_add(request: Request, name: Text = "", parent: OptionalText = None) -> Response:
-    made = _project(request).themes.add(name, parent=parent or None)
+    made = project_of(request).themes.add(name, parent=parent or None)
     return done(request, f"Added theme “{made.path}”.", "/themes")
 
 
-@router.post("/themes/define")
+@router.post("/themes/define", dependencies=[requires(Permission.THEMES)])
 def theme_define(request: Request, theme: Text = "", definition: Text = "") -> Response:
-    made = _project(request).themes.define(theme, definition)
+    made = project_of(request).themes.define(theme, definition)
     return done(request, f"Defined “{made.path}”.", "/themes")
 
 
-@router.post("/themes/status")
+@router.post("/themes/status", dependencies=[requires(Permission.THEMES)])
 def theme_status(request: Request, theme: Text = "", status: Text = "") -> Response:
-    made = _project(request).themes.set_status(theme, status)
+    made = project_of(request).themes.set_status(theme, status)
     return done(request, f"“{made.path}” is now {made.status}.", "/themes")
 
 
-@router.post("/themes/link")
+@router.post("/themes/link", dependencies=[requires(Permission.THEMES)])
 def theme_link(request: Request, theme: Text = "", code: Text = "") -> Response:
     if not code:
         raise InvalidInput("choose a code to link")
-    made = _project(request).themes.link(theme, [code])
+    made = project_of(request).themes.link(theme, [code])
     return done(request, f"Linked “{code}” to “{made.path}”.", "/themes")
 
 
-@router.post("/themes/unlink")
+@router.post("/themes/unlink", dependencies=[requires(Permission.THEMES)])
 def theme_unlink(request: Request, theme: Text = "", code: Text = "") -> Response:
-    made = _project(request).themes.unlink(theme, [code])
+    made = project_of(request).themes.unlink(theme, [code])
     return done(request, f"Unlinked “{code}” from “{made.path}”.", "/themes")
 
 
-@router.post("/themes/quotes")
+@router.post("/themes/quotes", dependencies=[requires(Permission.THEMES)])
 def theme_quote_add(
     request: Request, theme: Text = "", coding: Annotated[int | None, Form()] = None
 ) -> Response:
     if coding is None:
         raise InvalidInput("choose a segment to quote")
-    made = _project(request).themes.add_quote(theme, coding)
+    made = project_of(request).themes.add_quote(theme, coding)
     return done(request, f"Chose a quote for “{made.theme}”: {made.render()}", "/themes")
 
 
-@router.post("/themes/quotes/{quote_id}/remove")
+@router.post("/themes/quotes/{quote_id}/remove", dependencies=[requires(Permission.THEMES)])
 def theme_quote_remove(request: Request, quote_id: int) -> Response:
-    removed = _project(request).themes.remove_quote(quote_id)
+    removed = project_of(request).themes.remove_quote(quote_id)
     return done(request, f"Removed the quote {removed.render()} from “{removed.theme}”.", "/themes")

@@ -2,7 +2,8 @@
 
 * Host check: the server binds 127.0.0.1 only, but a web page elsewhere can point a
   name it controls at 127.0.0.1 (DNS rebinding) and read what the server answers. Only
-  ``127.0.0.1:PORT`` and ``localhost:PORT`` are answered; anything else gets 403.
+  ``127.0.0.1:PORT`` and ``localhost:PORT`` are answered (and a team server's public
+  names, given with ``--allowed-host``); anything else gets 403.
 * CSRF: every change (POST, PUT, PATCH, DELETE) carries the server's token, in the
   ``X-CSRF-Token`` header or a ``csrf_token`` form field; a request from another
   origin (``Origin`` or ``Sec-Fetch-Site`` says so) is refused as well.
@@ -11,7 +12,9 @@
 * Timing: ``Server-Timing: app;dur=MS`` on every answer, read by the benchmark.
 
 Written as plain ASGI middleware rather than with a framework's helpers: it must see
-every request before routing, including requests for routes that do not exist.
+every request before routing, including requests for routes that do not exist. A team
+server's guard (:class:`thematica.web.team.TeamGuard`) adds log-in and per-session
+tokens through :meth:`Guard.admit` and :meth:`Guard.expected_token`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -73,26 +76,63 @@ def allowed_hosts(port: int | None) -> frozenset[str]:
     return frozenset(hosts)
 
 
-class Guard:
-    """ASGI middleware: Host check, CSRF and origin check, security headers, timing."""
+def public_hosts(names: Sequence[str], port: int | None) -> frozenset[str]:
+    """The Host header values a team server's public names stand for: a name given with
+    a port as it is; one without, bare (a proxy's port 80 or 443) and with the server's
+    port."""
+    hosts = set()
+    for name in names:
+        name = name.strip().lower()
+        hosts.add(name)
+        if port is not None and not name.rsplit(":", 1)[-1].isdigit():
+            hosts.add(f"{name}:{port}")
+    return frozenset(hosts)
 
-    def __init__(self, app: ASGIApp, token: str, port: int | None) -> None:
+
+class Guard:
+    """ASGI middleware: Host check, CSRF and origin check, security headers, timing.
+
+    ``hosts``: public names answered besides the local ones (a team server's), over
+    http or https.
+    """
+
+    def __init__(
+        self, app: ASGIApp, token: str, port: int | None, hosts: Sequence[str] = ()
+    ) -> None:
         self.app = app
         self.token = token
         self.port = port
         self.hosts = allowed_hosts(port)
-        self.origins = frozenset(f"http://{host}" for host in self.hosts)
+        self.public = public_hosts(hosts, port)
+        self.origins = frozenset(f"http://{host}" for host in self.hosts) | frozenset(
+            f"{scheme}://{host}" for host in self.public for scheme in ("http", "https")
+        )
 
     def host_ok(self, host: str) -> bool:
+        if host.lower() in self.public:
+            return True
         if self.port is None:
             return host.rsplit(":", 1)[0] in LOCAL_NAMES
         return host in self.hosts
 
     def origin_ok(self, origin: str) -> bool:
+        if origin.lower() in self.origins:
+            return True
         if self.port is None:
             name = origin.removeprefix("http://").rsplit(":", 1)[0]
             return origin.startswith("http://") and name in LOCAL_NAMES
-        return origin in self.origins
+        return False
+
+    async def admit(
+        self, scope: Scope, headers: dict[str, str], receive: Receive, send: Send
+    ) -> Receive | None:
+        """Before the CSRF check: the ``receive`` to go on with, or None when the
+        request has been answered here. The local workbench admits everyone."""
+        return receive
+
+    def expected_token(self, scope: Scope, headers: dict[str, str]) -> str | None:
+        """The CSRF token a change must carry (None: no change is accepted)."""
+        return self.token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -113,12 +153,16 @@ class Guard:
             await send(message)
 
         if not self.host_ok(headers.get("host", "")):
-            await _refuse(
+            await refuse(
                 send_guarded,
                 "This server answers only to http://127.0.0.1 and http://localhost "
                 "on its own port (the Host header did not match).",
             )
             return
+        admitted = await self.admit(scope, headers, receive, send_guarded)
+        if admitted is None:
+            return
+        receive = admitted
         if scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send_guarded)
             return
@@ -126,20 +170,25 @@ class Guard:
         if (origin is not None and not self.origin_ok(origin)) or headers.get(
             "sec-fetch-site"
         ) == "cross-site":
-            await _refuse(send_guarded, "Refused: the request came from another site.")
+            await refuse(send_guarded, "Refused: the request came from another site.")
             return
         token = headers.get(CSRF_HEADER)
         if token is None and headers.get("content-type", "").startswith(
             "application/x-www-form-urlencoded"
         ):
-            body, receive = await _buffer(receive)
+            body, receive = await buffer_body(receive)
             if body is None:
-                await _refuse(send_guarded, "Refused: the form is too large.", status=413)
+                await refuse(send_guarded, "Refused: the form is too large.", status=413)
                 return
             fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
             token = (fields.get(CSRF_FIELD) or [None])[0]
-        if token is None or not hmac.compare_digest(token.encode(), self.token.encode()):
-            await _refuse(
+        expected = self.expected_token(scope, headers)
+        if (
+            token is None
+            or expected is None
+            or not hmac.compare_digest(token.encode(), expected.encode())
+        ):
+            await refuse(
                 send_guarded,
                 "Refused: the security token is missing or out of date. Reload the page "
                 "and try again.",
@@ -148,8 +197,11 @@ class Guard:
         await self.app(scope, receive, send_guarded)
 
 
-async def _buffer(receive: Receive) -> tuple[bytes | None, Receive]:
-    """Read the whole request body, and a ``receive`` that hands it on again."""
+async def buffer_body(
+    receive: Receive, limit: int = MAX_FORM_BYTES
+) -> tuple[bytes | None, Receive]:
+    """Read the whole request body, and a ``receive`` that hands it on again; None for
+    the body when it is longer than ``limit`` bytes."""
     chunks: list[bytes] = []
     size = 0
     more = True
@@ -159,7 +211,7 @@ async def _buffer(receive: Receive) -> tuple[bytes | None, Receive]:
             break
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_FORM_BYTES:
+        if size > limit:
             return None, receive
         chunks.append(chunk)
         more = message.get("more_body", False)
@@ -176,7 +228,10 @@ async def _buffer(receive: Receive) -> tuple[bytes | None, Receive]:
     return body, replay
 
 
-async def _refuse(send: Send, text: str, status: int = 403) -> None:
+async def refuse(
+    send: Send, text: str, status: int = 403, headers: Sequence[tuple[bytes, bytes]] = ()
+) -> None:
+    """Answer with one line of text (and ``headers``), before any route is reached."""
     body = text.encode()
     await send(
         {
@@ -186,6 +241,7 @@ async def _refuse(send: Send, text: str, status: int = 403) -> None:
                 (b"content-type", b"text/plain; charset=utf-8"),
                 (b"content-length", str(len(body)).encode()),
                 (b"cache-control", b"no-store"),
+                *headers,
             ],
         }
     )

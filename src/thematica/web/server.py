@@ -1,7 +1,8 @@
-"""Running the workbench: a socket on 127.0.0.1 only, Uvicorn, and the browser.
+"""Running the workbench: a socket on 127.0.0.1, Uvicorn, and the browser.
 
-There is deliberately no option to listen on another address: the workbench has no
-log-in, and a study's transcripts must not be reachable from the network.
+The local workbench has no log-in, so it listens on 127.0.0.1 only: a study's
+transcripts must not be reachable from the network. Only a team server (``thematica
+serve --team``, with accounts and log-in) may listen on another address.
 """
 
 from __future__ import annotations
@@ -21,16 +22,18 @@ if TYPE_CHECKING:
 HOST = "127.0.0.1"
 
 
-def bind(port: int) -> socket.socket:
-    """A listening socket on 127.0.0.1 (``port`` 0: any free port)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def bind(port: int, host: str = HOST) -> socket.socket:
+    """A listening socket on ``host`` (127.0.0.1 unless a team server says otherwise;
+    ``port`` 0: any free port)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((HOST, port))
+        sock.bind((host, port))
     except OSError as error:
         sock.close()
         raise InvalidInput(
-            f"cannot listen on {HOST}:{port} ({error.strerror}): choose another port with "
+            f"cannot listen on {host}:{port} ({error.strerror}): choose another port with "
             "--port, or --port 0 for any free one"
         ) from None
     sock.listen(128)
@@ -44,24 +47,33 @@ def serve(
     open_browser: bool = False,
     ready: Callable[[str], None] | None = None,
     assist_model: str | None = None,
+    team: bool = False,
+    allowed_hosts: tuple[str, ...] = (),
+    behind_proxy: bool = False,
 ) -> None:
     """Serve ``project`` on ``sock`` until interrupted (Ctrl+C). ``assist_model`` is the
     model of assisted coding, loaded in a background thread on first use (see
-    :mod:`thematica.web.assist_model`)."""
+    :mod:`thematica.web.assist_model`). ``team``: a team server answering to
+    ``allowed_hosts`` as well; ``behind_proxy``: the client's address and scheme are
+    taken from the X-Forwarded-For and X-Forwarded-Proto headers of a proxy on this
+    machine (127.0.0.1), so that cookies are Secure behind a proxy that speaks https."""
     import uvicorn
 
     from thematica.web.app import create_app
 
-    port = sock.getsockname()[1]
-    url = f"http://{HOST}:{port}/"
-    app = create_app(project, port=port, assist_model=assist_model)
+    host, port = sock.getsockname()[:2]
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+    app = create_app(
+        project, port=port, assist_model=assist_model, team=team, allowed_hosts=allowed_hosts
+    )
     config = uvicorn.Config(
         app,
         log_level="warning",
         access_log=False,
         lifespan="off",
         server_header=False,
-        proxy_headers=False,
+        proxy_headers=behind_proxy,
+        forwarded_allow_ips="127.0.0.1",
         ws="none",
     )
     server = uvicorn.Server(config)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from thematica.errors import NotFound
+from thematica.team.blind import visible_events, visible_memos, visible_quotes
 from thematica.text.clock import clock
 
 if TYPE_CHECKING:
@@ -310,6 +311,7 @@ def panel(project: Project, source: str, layer: str | None = None) -> Panel:
     recent = recent_codes(events, project.actor, by_path)
     rest = [c for c in codes if c not in recent]
     memos = [m for m in project.memos.list() if m.source == source and m.kind != "project"]
+    memos = visible_memos(project, memos)
     return Panel(
         source=source,
         layer=layer,
@@ -402,7 +404,7 @@ def dashboard(project: Project, activity: int = 15) -> Dashboard:
         coders=coders,
         codes=len(project.codes.list()),
         codings=len(every),
-        activity=events[:activity],
+        activity=visible_events(project, events)[:activity],
         journal=list(reversed(project.memos.journal())),
         undo=undo_view(events),
         version=events[0].id if events else 0,
@@ -448,7 +450,7 @@ def board(project: Project) -> Board:
         if row.kind in ("theme", "subtheme")
     }
     quotes: dict[str, list[Any]] = defaultdict(list)
-    for quote in project.themes.quotes():
+    for quote in visible_quotes(project, project.themes.quotes()):
         quotes[quote.theme].append(quote)
     segments: dict[str, list[Any]] = {}
     choices: dict[str, list[QuoteChoice]] = {}
