@@ -17,6 +17,7 @@ GATE_404 = "No such page."
 # a coder (who may change only their own) is refused too.
 OWNED = {
     ("DELETE", "/codings/{coding_id}"),
+    ("DELETE", "/api/codings/{coding_id}"),
     ("POST", "/codings/{coding_id}/remove"),
     ("DELETE", "/memos/{memo_id}"),
     ("POST", "/memos/{memo_id}/edit"),

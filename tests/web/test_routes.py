@@ -716,7 +716,7 @@ def test_codebook_tree_carries_what_a_drop_needs(client, demo):
     route = demo.codes.get("Referral route")
     assert (
         f'id="code-{route.id}" class="code-row" data-id="{route.id}" data-name="Referral route" '
-        f'data-path="Getting referred/Referral route" data-parent="Getting referred" '
+        f'data-path="Getting referred/Referral route" data-version="1" data-parent="Getting referred" '
         f'data-codings="{route.codings}" data-subcodes="0"'
     ) in page
     children = len([c for c in demo.codes.list() if c.parent == "Getting referred"])

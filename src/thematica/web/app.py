@@ -19,9 +19,16 @@ from urllib.parse import quote, unquote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from thematica import __version__
@@ -34,6 +41,7 @@ if TYPE_CHECKING:
     from thematica.project import Project
 
 HERE = Path(__file__).resolve().parent
+API_SCHEMA = "/api/openapi.json"
 FLASH_COOKIE = "thematica_flash"
 log = logging.getLogger("thematica.web")
 
@@ -78,7 +86,7 @@ def create_app(
     session, and ``allowed_hosts``, the public names it answers to besides the local
     ones (``team.example.org``, or with a port).
     """
-    from thematica.web import assist, cases, reports, review, routes
+    from thematica.web import api, assist, cases, reports, review, routes
     from thematica.web.assist_model import BackgroundModel
 
     if allowed_hosts and not team:
@@ -92,7 +100,9 @@ def create_app(
         version=__version__,
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,
+        # The schema of every route (the JSON API's and the pages'), for programs and for
+        # schemathesis; no documentation pages, which would load scripts from a CDN.
+        openapi_url=API_SCHEMA,
     )
     app.state.project = project
     app.state.team = team
@@ -100,7 +110,7 @@ def create_app(
     app.state.templates = templates()
     app.state.study = project.setting("name") or "study"
     app.state.assist = BackgroundModel(project, assist_model)
-    screens = [routes, review, cases, reports, assist]
+    screens = [routes, review, cases, reports, assist, api]
     if team:
         from thematica.web import team as team_screens
 
@@ -110,6 +120,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(ThematicaError, _thematica_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
     if team:
@@ -214,7 +225,10 @@ def _status(error: ThematicaError) -> int:
 
 def error_response(request: Request, status: int, message: str) -> Response:
     """The page's script shows ``message`` and leaves the screen as it was (nothing
-    changed); a plain browser form gets a page that says what went wrong."""
+    changed); a plain browser form gets a page that says what went wrong; the JSON API
+    ``{"detail": message}``."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status, headers={"cache-control": "no-store"})
     if wants_fragment(request):
         return PlainTextResponse(message, status_code=status, headers={"cache-control": "no-store"})
     html = render(request, "error.html", status=status, message=message, flash="")
@@ -233,6 +247,14 @@ async def _validation_error(request: Request, error: Exception) -> Response:
         where = ".".join(str(part) for part in item.get("loc", ())[1:]) or "request"
         problems.append(f"{where}: {item.get('msg', 'invalid')}")
     return error_response(request, 400, "Bad request: " + "; ".join(problems))
+
+
+async def _data_error(request: Request, error: Exception) -> Response:
+    # The database refused a value the request carried (PostgreSQL stores no NUL
+    # character, say): the request's fault, and nothing was changed.
+    assert isinstance(error, DataError)
+    reason = str(error.orig).splitlines()[0] if error.orig else "a value it cannot store"
+    return error_response(request, 400, f"Bad request: the database refused it ({reason}).")
 
 
 async def _http_error(request: Request, error: Exception) -> Response:

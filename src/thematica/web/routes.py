@@ -335,40 +335,58 @@ def _code_path(request: Request, code_id: int) -> str:
     return views.code_by_id(project_of(request), code_id).path
 
 
+# The code's version as the page showed it: a change made to an older one is refused
+# (409, naming who changed it), so two members of a team never overwrite each other.
+Version = Annotated[int | None, Form()]
+
+
 @router.post("/codes/{code_id}/rename", dependencies=[requires(Permission.CODEBOOK)])
-def code_rename(request: Request, code_id: int, name: Text = "") -> Response:
+def code_rename(
+    request: Request, code_id: int, name: Text = "", version: Version = None
+) -> Response:
     old = _code_path(request, code_id)
-    made = project_of(request).codes.rename(old, name)
+    made = project_of(request).codes.rename(old, name, version=version)
     return done(request, f"Renamed “{old}” to “{made.path}”.", f"/codes/{code_id}")
 
 
 @router.post("/codes/{code_id}/recolour", dependencies=[requires(Permission.CODEBOOK)])
-def code_recolour(request: Request, code_id: int, colour: Text = "") -> Response:
-    made = project_of(request).codes.recolour(_code_path(request, code_id), colour)
+def code_recolour(
+    request: Request, code_id: int, colour: Text = "", version: Version = None
+) -> Response:
+    path = _code_path(request, code_id)
+    made = project_of(request).codes.recolour(path, colour, version=version)
     return done(request, f"“{made.path}” is now {made.colour}.", f"/codes/{code_id}")
 
 
 @router.post("/codes/{code_id}/describe", dependencies=[requires(Permission.CODEBOOK)])
-def code_describe(request: Request, code_id: int, description: Text = "") -> Response:
-    made = project_of(request).codes.describe(_code_path(request, code_id), description)
+def code_describe(
+    request: Request, code_id: int, description: Text = "", version: Version = None
+) -> Response:
+    path = _code_path(request, code_id)
+    made = project_of(request).codes.describe(path, description, version=version)
     return done(request, f"Described “{made.path}”.", f"/codes/{code_id}")
 
 
 @router.post("/codes/{code_id}/move", dependencies=[requires(Permission.CODEBOOK)])
-def code_move(request: Request, code_id: int, parent: OptionalText = None) -> Response:
-    made = project_of(request).codes.move(_code_path(request, code_id), parent or None)
+def code_move(
+    request: Request, code_id: int, parent: OptionalText = None, version: Version = None
+) -> Response:
+    path = _code_path(request, code_id)
+    made = project_of(request).codes.move(path, parent or None, version=version)
     where = f"under “{made.parent}”" if made.parent else "to the top level"
     return done(request, f"Moved “{made.name}” {where}.", f"/codes/{code_id}")
 
 
 @router.post("/codes/{code_id}/merge", dependencies=[requires(Permission.CODEBOOK)])
-def code_merge(request: Request, code_id: int, into: OptionalText = None) -> Response:
+def code_merge(
+    request: Request, code_id: int, into: OptionalText = None, version: Version = None
+) -> Response:
     if not into:
         raise InvalidInput("choose the code to merge into")
     project = project_of(request)
     old = views.code_by_id(project, code_id)
     target = project.codes.get(into)
-    made = project.codes.merge(old.path, target.path)
+    made = project.codes.merge(old.path, target.path, version=version)
     moved = project.codes.get(made.path).codings - target.codings
     message = f"Merged “{old.path}” into “{made.path}”: {_count(moved, 'coding')} moved"
     if old.codings > moved:
@@ -377,9 +395,14 @@ def code_merge(request: Request, code_id: int, into: OptionalText = None) -> Res
 
 
 @router.post("/codes/{code_id}/delete", dependencies=[requires(Permission.CODEBOOK)])
-def code_delete(request: Request, code_id: int, force: Annotated[bool, Form()] = False) -> Response:
+def code_delete(
+    request: Request,
+    code_id: int,
+    force: Annotated[bool, Form()] = False,
+    version: Version = None,
+) -> Response:
     path = _code_path(request, code_id)
-    removed = project_of(request).codes.delete(path, force=force)
+    removed = project_of(request).codes.delete(path, force=force, version=version)
     also = f" and its {_count(removed, 'coding')}" if removed else ""
     return done(request, f"Deleted code “{path}”{also}; Undo brings it back.", "/codes")
 

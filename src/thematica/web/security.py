@@ -20,6 +20,7 @@ tokens through :meth:`Guard.admit` and :meth:`Guard.expected_token`.
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
@@ -154,6 +155,7 @@ class Guard:
 
         if not self.host_ok(headers.get("host", "")):
             await refuse(
+                scope,
                 send_guarded,
                 "This server answers only to http://127.0.0.1 and http://localhost "
                 "on its own port (the Host header did not match).",
@@ -170,7 +172,7 @@ class Guard:
         if (origin is not None and not self.origin_ok(origin)) or headers.get(
             "sec-fetch-site"
         ) == "cross-site":
-            await refuse(send_guarded, "Refused: the request came from another site.")
+            await refuse(scope, send_guarded, "Refused: the request came from another site.")
             return
         token = headers.get(CSRF_HEADER)
         if token is None and headers.get("content-type", "").startswith(
@@ -178,7 +180,7 @@ class Guard:
         ):
             body, receive = await buffer_body(receive)
             if body is None:
-                await refuse(send_guarded, "Refused: the form is too large.", status=413)
+                await refuse(scope, send_guarded, "Refused: the form is too large.", status=413)
                 return
             fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
             token = (fields.get(CSRF_FIELD) or [None])[0]
@@ -189,6 +191,7 @@ class Guard:
             or not hmac.compare_digest(token.encode(), expected.encode())
         ):
             await refuse(
+                scope,
                 send_guarded,
                 "Refused: the security token is missing or out of date. Reload the page "
                 "and try again.",
@@ -229,16 +232,24 @@ async def buffer_body(
 
 
 async def refuse(
-    send: Send, text: str, status: int = 403, headers: Sequence[tuple[bytes, bytes]] = ()
+    scope: Scope,
+    send: Send,
+    text: str,
+    status: int = 403,
+    headers: Sequence[tuple[bytes, bytes]] = (),
 ) -> None:
-    """Answer with one line of text (and ``headers``), before any route is reached."""
-    body = text.encode()
+    """Answer with one line of text (and ``headers``), before any route is reached; to
+    the JSON API as its errors are, ``{"detail": text}``."""
+    if scope.get("path", "").startswith("/api/"):
+        body, kind = json.dumps({"detail": text}).encode(), b"application/json"
+    else:
+        body, kind = text.encode(), b"text/plain; charset=utf-8"
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-type", kind),
                 (b"content-length", str(len(body)).encode()),
                 (b"cache-control", b"no-store"),
                 *headers,

@@ -62,9 +62,14 @@ ACTIVITY_LIMIT = 500
 TOO_LARGE = "Refused: the request is too large. Nothing was changed."
 
 
-def _fetch(headers: dict[str, str]) -> bool:
-    """A request from the page's own script, which cannot follow a log-in page."""
-    return headers.get("hx-request") == "true" or headers.get("x-thematica") == "fetch"
+def _fetch(scope: Scope, headers: dict[str, str]) -> bool:
+    """A request from the page's own script or to the JSON API, which cannot follow a
+    log-in page."""
+    return (
+        headers.get("hx-request") == "true"
+        or headers.get("x-thematica") == "fetch"
+        or scope["path"].startswith("/api/")
+    )
 
 
 class TeamGuard(Guard):
@@ -92,11 +97,11 @@ class TeamGuard(Guard):
         if scope["method"] not in SAFE_METHODS:
             declared = headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_body:
-                await refuse(send, TOO_LARGE, status=413)
+                await refuse(scope, send, TOO_LARGE, status=413)
                 return None
             body, receive = await buffer_body(receive, self.max_body)
             if body is None:
-                await refuse(send, TOO_LARGE, status=413)
+                await refuse(scope, send, TOO_LARGE, status=413)
                 return None
         cookies = cookie_parser(headers.get("cookie", ""))
         token = cookies.get(SECURE_SESSION_COOKIE) or cookies.get(SESSION_COOKIE)
@@ -113,13 +118,13 @@ class TeamGuard(Guard):
         path = scope["path"]
         if path == LOGIN_PATH or path.startswith("/static/"):
             return receive
-        if scope["method"] in ("GET", "HEAD") and not _fetch(headers):
+        if scope["method"] in ("GET", "HEAD") and not _fetch(scope, headers):
             query = scope.get("query_string", b"").decode("latin-1")
             wanted = path + (f"?{query}" if query else "")
             target = f"{LOGIN_PATH}?next={quote(wanted, safe='')}".encode()
-            await refuse(send, "Log in first.", status=303, headers=[(b"location", target)])
+            await refuse(scope, send, "Log in first.", status=303, headers=[(b"location", target)])
         else:
-            await refuse(send, "Your session has ended: log in again.", status=401)
+            await refuse(scope, send, "Your session has ended: log in again.", status=401)
         return None
 
     def expected_token(self, scope: Scope, headers: dict[str, str]) -> str | None:

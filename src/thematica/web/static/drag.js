@@ -76,7 +76,7 @@
       event.preventDefault();
       const moving = dragged;
       end();
-      change(`/codes/${moving.dataset.id}/move`, { parent: "" });
+      change(`/codes/${moving.dataset.id}/move`, { parent: "", version: moving.dataset.version });
     });
 
     /** Ask what dropping ``a`` on ``b`` should do: each choice names both codes, and
@@ -109,10 +109,16 @@
     }
 
     moveButton.addEventListener("click", () => {
-      decide(`/codes/${pair.a.dataset.id}/move`, { parent: pair.b.dataset.path });
+      decide(`/codes/${pair.a.dataset.id}/move`, {
+        parent: pair.b.dataset.path,
+        version: pair.a.dataset.version,
+      });
     });
     mergeButton.addEventListener("click", () => {
-      decide(`/codes/${pair.a.dataset.id}/merge`, { into: pair.b.dataset.path });
+      decide(`/codes/${pair.a.dataset.id}/merge`, {
+        into: pair.b.dataset.path,
+        version: pair.a.dataset.version,
+      });
     });
     document.getElementById("drop-cancel").addEventListener("click", () => dialog.close());
   }
