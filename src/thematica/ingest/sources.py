@@ -139,7 +139,9 @@ def _insert_source(
     ready: _Ready,
     case: str | None,
     media: str | None = None,
-) -> int:
+) -> Source:
+    """Insert a prepared source with its chunks, turns and time anchors; return it as
+    :meth:`Sources.get` would (built here: reading it back costs as much again)."""
     from thematica.project import now
 
     incoming, text = ready.incoming, ready.incoming.document.text
@@ -152,7 +154,8 @@ def _insert_source(
         raise InvalidInput(f"{name} has the same text as source {others[0]!r}, already imported")
     # Every check that can fail comes before the first write, so a batch can skip a bad
     # item without undoing half of it.
-    case_id = find_case(tx.conn, case).id if case is not None else None
+    linked = find_case(tx.conn, case) if case is not None else None
+    created = now()
     source_id = tx.insert(
         source,
         {
@@ -164,16 +167,28 @@ def _insert_source(
             "checksum": ready.digest,
             "origin": incoming.origin,
             "media_path": media,
-            "created": now(),
+            "created": created,
         },
     )
     tx.insert_many(source_chunk, chunk_rows(source_id, text))
     anchors = incoming.document.anchors
     tx.insert_many(turn, _turn_rows(source_id, ready.turns, anchors))
     tx.insert_many(time_anchor, _anchor_rows(source_id, anchors, len(text)))
-    if case_id is not None:
-        tx.insert(source_case, {"source_id": source_id, "case_id": case_id})
-    return source_id
+    if linked is not None:
+        tx.insert(source_case, {"source_id": source_id, "case_id": linked.id})
+    return Source(
+        source_id,
+        name,
+        incoming.document.kind,
+        len(text),
+        ready.words,
+        ready.digest,
+        created,
+        incoming.origin,
+        media,
+        turns=len(ready.turns),
+        cases=(linked.label,) if linked is not None else (),
+    )
 
 
 def _turn_rows(source_id: int, turns: Sequence[Turn], anchors: Sequence[TimeAnchor]) -> list:
@@ -250,11 +265,11 @@ class Sources:
     ) -> Source:
         """Add a source from a string; ``case`` links it to a participant (key or label)."""
         document = Document(text=canonical(text), kind=kind)
+        ready = _prepare(_Incoming(name, document, origin), turns or TurnOptions())
         with self.project.transaction("add source", name) as tx:
-            ready = _prepare(_Incoming(name, document, origin), turns or TurnOptions())
-            _insert_source(tx, ready, case)
+            added = _insert_source(tx, ready, case)
             tx.after = {"name": name, "kind": kind, "case": case}
-        return self.get(name)
+        return added
 
     def add_file(
         self,
@@ -276,11 +291,11 @@ class Sources:
         name = name or path.name
         ready = _prepare(_Incoming(name, document, str(path)), turns or TurnOptions())
         with self.project.transaction("add source", name) as tx:
-            _insert_source(tx, ready, case, recording)
+            added = _insert_source(tx, ready, case, recording)
             tx.after = {"name": name, "kind": document.kind, "case": case}
             if recording is not None:
                 tx.after["media"] = recording
-        return self.get(name)
+        return added
 
     def add_files(
         self,
@@ -359,7 +374,7 @@ class Sources:
         case: str | None,
         turns: TurnOptions | None,
     ) -> ImportReport:
-        names: list[str] = []
+        added: list[Source] = []
         notes = [(item.name, note) for item in incoming for note in item.document.warnings]
         if incoming:
             target = incoming[0].name if len(incoming) == 1 else f"{len(incoming)} sources"
@@ -369,18 +384,15 @@ class Sources:
                     try:
                         if isinstance(ready, InvalidInput):
                             raise ready
-                        _insert_source(tx, ready, case)
+                        added.append(_insert_source(tx, ready, case))
                     except InvalidInput as error:
                         skipped.append((item.origin or item.name, str(error)))
-                        continue
-                    names.append(item.name)
+                names = [a.name for a in added]
                 tx.target = names[0] if len(names) == 1 else f"{len(names)} sources"
                 tx.after = {"names": names, "case": case}
-        imported = {s.name: s for s in self.list()} if names else {}
+        imported = {a.name for a in added}
         return ImportReport(
-            tuple(imported[n] for n in names),
-            tuple(skipped),
-            tuple(n for n in notes if n[0] in imported),
+            tuple(added), tuple(skipped), tuple(n for n in notes if n[0] in imported)
         )
 
     def add_many(self, items: Iterable[tuple[str, str] | tuple[str, str, str | None]]) -> int:
