@@ -130,14 +130,22 @@ class Project:
         If the block raises, nothing is written. SQLite takes the write lock when the
         transaction begins, so a second writer waits here, not half-way through.
         """
+        with self.writing() as conn:
+            tx = Transaction(conn, action, target)
+            yield tx
+            if tx.event_id is None:
+                self._record(tx)
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write that is no change to the study (a cache, a log-in session), so it has
+        no audit event and no undo. Like a transaction, it takes SQLite's write lock at
+        BEGIN, so a second writer waits here instead of failing half-way."""
         with self._busy_guard(), self.engine.connect() as conn:
             conn.info["write"] = True
             try:
                 with conn.begin():
-                    tx = Transaction(conn, action, target)
-                    yield tx
-                    if tx.event_id is None:
-                        self._record(tx)
+                    yield conn
             finally:
                 conn.info["write"] = False
 

@@ -17,8 +17,7 @@ deleted source or a withdrawn participant's words leave no vectors behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
@@ -81,19 +80,6 @@ def _cached(conn: Connection, model: Embedder, hashes: Sequence[str]) -> dict[st
             (d, bytes(v)) for d, v in conn.execute(query.where(embedding.c.text_hash.in_(batch)))
         )
     return found
-
-
-@contextmanager
-def _writing(project: Project) -> Iterator[Connection]:
-    # Not project.transaction(): that records an audit event, and the cache is no change
-    # to the study. "write" makes SQLite take its write lock at BEGIN, as transactions do.
-    with project.engine.connect() as conn:
-        conn.info["write"] = True
-        try:
-            with conn.begin():
-                yield conn
-        finally:
-            conn.info["write"] = False
 
 
 def _insert_new(conn: Connection, rows: list[dict]) -> None:
@@ -170,7 +156,7 @@ def store(
         }
         for t, v in zip(texts, half, strict=True)
     ]
-    with _writing(project) as conn:
+    with project.writing() as conn:
         _insert_new(conn, new)
         if prune:
             _prune(conn, model)
@@ -179,7 +165,7 @@ def store(
 
 def tidy(project: Project, model: Embedder) -> None:
     """Drop the vectors no text of the project has any more, and another build's."""
-    with _writing(project) as conn:
+    with project.writing() as conn:
         _prune(conn, model)
 
 

@@ -279,7 +279,7 @@ def authenticate(project: Project, name: str, password: str) -> User | None:
         return None
     if _HASHER.check_needs_rehash(stored):
         # Not a change anyone made to the study: written outside the audit log.
-        with sessions.writing(project) as conn:
+        with project.writing() as conn:
             conn.execute(
                 team_user.update()
                 .where(team_user.c.id == row.id)

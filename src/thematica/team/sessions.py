@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -44,19 +42,6 @@ class Session:
     user: User
     csrf: str  # the token this session's pages carry in every change
     expires: str
-
-
-@contextmanager
-def writing(project: Project) -> Iterator[Connection]:
-    """A write outside the audit log. "write" makes SQLite take its write lock at BEGIN,
-    as project transactions do, so a second writer waits instead of failing."""
-    with project.engine.connect() as conn:
-        conn.info["write"] = True
-        try:
-            with conn.begin():
-                yield conn
-        finally:
-            conn.info["write"] = False
 
 
 def _hash(token: str) -> str:
@@ -83,7 +68,7 @@ def start(
         "expires": _stamp(at + lifetime),
         "address": address[:100],
     }
-    with writing(project) as conn:
+    with project.writing() as conn:
         conn.execute(delete(team_session).where(team_session.c.expires <= _stamp(at)))
         session_id = conn.execute(team_session.insert(), values).inserted_primary_key[0]
     return token, Session(session_id, user, csrf, values["expires"])
@@ -111,7 +96,7 @@ def end(project: Project, token: str | None) -> bool:
     """End the session ``token`` opens (log out); whether there was one."""
     if not token:
         return False
-    with writing(project) as conn:
+    with project.writing() as conn:
         gone = conn.execute(delete(team_session).where(team_session.c.token_hash == _hash(token)))
     return gone.rowcount > 0
 
