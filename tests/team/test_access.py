@@ -134,7 +134,9 @@ def test_each_role_on_each_route(team, team_app, team_project):
     assert len(checks) * len(ACCOUNTS) > 250
 
 
-def test_without_a_session_every_page_sends_to_log_in_and_every_change_is_401(team_app):
+def test_without_a_session_every_page_sends_to_log_in_and_the_rest_is_401(team_app):
+    """A page sends a browser to the log-in form; a change, and any request of the JSON
+    API (a program, which cannot follow a form), is answered 401."""
     with client_for(team_app) as client:
         for route in api_routes(team_app):
             (permission,) = declared(route)
@@ -158,11 +160,13 @@ def test_without_a_session_every_page_sends_to_log_in_and_every_change_is_401(te
                 answer = client.request(method, path)
                 if permission is Permission.PUBLIC:  # the log-in form; a POST lacks its token
                     assert answer.status_code == (200 if method == "GET" else 403), path
-                elif method == "GET":
+                elif method == "GET" and not path.startswith("/api/"):
                     assert answer.status_code == 303, path
                     assert answer.headers["location"].startswith("/login?next=")
                 else:
                     assert answer.status_code == 401, (method, path)
+                    if path.startswith("/api/"):
+                        assert answer.json() == {"detail": "Your session has ended: log in again."}
 
 
 def test_a_coder_changes_only_their_own_codings_and_memos(team, team_project):

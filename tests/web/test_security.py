@@ -34,6 +34,7 @@ CHANGES = [
     ("DELETE", "/codings/1", None),
     ("POST", "/consensus/start", {"a": "Dev", "b": "Hannah"}),
     ("POST", "/consensus/1/resolve", {"key": "a"}),
+    ("POST", "/double-coding/blind", {"coder": "Dev", "blind": "true"}),
     ("POST", "/themes", {"name": "A theme"}),
     ("POST", "/themes/define", {"theme": "A theme", "definition": "Defined"}),
     ("POST", "/themes/status", {"theme": "A theme", "status": "reviewed"}),
@@ -173,7 +174,7 @@ def test_strict_security_headers_on_every_answer(client, path):
     assert "frame-ancestors 'none'" in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
     assert response.headers["server-timing"].startswith("app;dur=")
 
 

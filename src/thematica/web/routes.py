@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from thematica.errors import InvalidInput, NotFound
 from thematica.team.blind import visible_memos
@@ -114,6 +114,25 @@ def reader_panel(request: Request, name: str, layer: Layer = None) -> Response:
     panel = views.panel(project_of(request), name, layer or None)
     html = render(request, "_panel_update.html", panel=panel, here=reader_url(name, layer))
     return HTMLResponse(html, headers={"cache-control": "no-store"})
+
+
+@router.get("/live/{name:path}", dependencies=[requires(Permission.READ)])
+def reader_live(
+    request: Request,
+    name: str,
+    layer: Layer = None,
+    since: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
+    """Has the reader's panel changed since the page drew the one whose token is
+    ``since``? 204 when not; else ``{"live": TOKEN, "changed": bool}``, and the page
+    reads ``/panel/NAME`` again when ``changed``. The reader asks every few seconds, so
+    that other coders' codings show without reloading (none that a blind coder may not
+    see: the answer is worked out through the request's project)."""
+    found = views.live_changes(project_of(request), name, layer or None, since)
+    if found is None:
+        return Response(status_code=204, headers={"cache-control": "no-store"})
+    token, changed = found
+    return JSONResponse({"live": token, "changed": changed}, headers={"cache-control": "no-store"})
 
 
 @router.post("/codings", dependencies=[requires(Permission.CODE)])
@@ -438,10 +457,17 @@ def agreement(
         for key, name in zip("ab", item.coders, strict=False):
             spans = item.spans.get(name, [])
             sides.append((key, name, spans, views.marked_pieces(item.text, item.start, spans)))
+    people = set(coders)
+    if request.app.state.team:  # the accounts that code, before they have coded
+        from thematica.team.accounts import list_users
+        from thematica.team.permissions import Role
+
+        people |= {u.name for u in list_users(project) if u.role in (Role.CODER, Role.LEAD)}
     undo, version = views.latest_event(project)
     return page(
         request,
         "agreement.html",
+        double=views.double_coding(project, people),
         coders=coders,
         a=a,
         b=b,
@@ -466,6 +492,29 @@ def consensus_start(request: Request, a: Text = "", b: Text = "") -> Response:
         f"{started.queued} disagreements to resolve."
     )
     return done(request, message, f"/agreement?a={quote(a)}&b={quote(b)}#queue")
+
+
+@router.post("/double-coding/blind", dependencies=[requires(Permission.CONSENSUS)])
+def double_coding_blind(
+    request: Request,
+    coder: Text = "",
+    blind: Annotated[bool, Form()] = False,
+    next_url: Annotated[str | None, Form(alias="next")] = None,
+) -> Response:
+    """Blind a coder, or lift their blind (``thematica double-coding blind NAME
+    [--off]``): the lead's, as consensus is."""
+    from thematica.agreement.double_coding import set_blind
+
+    if not coder.strip():
+        raise InvalidInput("choose the coder to blind, or whose blind to lift")
+    set_blind(project_of(request), coder, blind=blind)
+    message = (
+        f"{coder} is coding blind: other coders' codings of the double-coded sources are "
+        "hidden from them."
+        if blind
+        else f"{coder} is no longer coding blind: they see the other coders' codings."
+    )
+    return done(request, message, local(next_url, "/agreement") + "#double-coding")
 
 
 @router.post("/consensus/{item_id}/resolve", dependencies=[requires(Permission.CONSENSUS)])

@@ -6,6 +6,7 @@ The functions are plain so that tests and the benchmark can call them without a 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import mimetypes
 import re
@@ -17,13 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from thematica.coding.coders import visible_coders
 from thematica.errors import NotFound
-from thematica.team.blind import visible_events, visible_memos, visible_quotes
+from thematica.team.blind import is_blind, visible_events, visible_memos, visible_quotes
 from thematica.text.clock import clock
 
 if TYPE_CHECKING:
+    from thematica.agreement.double_coding import Picked
     from thematica.coding.codebook import Code
     from thematica.coding.codings import Coding
+    from thematica.coding.memos import Memo
     from thematica.project import AuditEvent, Project
 
 ALL_CODERS = "*"
@@ -274,9 +278,78 @@ class Panel:
     coders: list[str]
     undo: UndoView | None
     version: int
+    live: str  # what the panel shows, as :func:`live_changes` compares it
 
     def codings_html(self, more_like_this: bool = False) -> Markup:
         return codings_html(self.codings, more_like_this)
+
+
+def _layer_codings(project: Project, source: str, layer: str) -> tuple[list[Coding], list[Coding]]:
+    """Every coding of ``source`` the user may see, and those of them in ``layer``."""
+    every: list[Coding] = project.codings.list(source_name=source)
+    return every, every if layer == ALL_CODERS else [c for c in every if c.coder == layer]
+
+
+def _source_memos(project: Project, source: str) -> list[Memo]:
+    """The memos on ``source`` and its codings that the user may see."""
+    memos = [m for m in project.memos.list() if m.source == source and m.kind != "project"]
+    return visible_memos(project, memos)
+
+
+def _live_token(
+    blind: bool, newest: int, shown: list[Coding], memos: list[Memo], codes: list[Code]
+) -> str:
+    """``WHEN.STATE``: WHEN is the id of the newest audit event read before the rest, or
+    ``b`` for a coder who is blind (who is not to learn even that others changed
+    something); STATE digests what the panel shows: the codings of its layer, the memos,
+    and the codes' names and colours (not their counts, which change with every coder's
+    work, hidden or not)."""
+    digest = hashlib.blake2b(digest_size=9)
+    for c in shown:
+        digest.update(repr(("coding", c.id, c.code, c.coder, c.start, c.end)).encode())
+    for m in memos:
+        digest.update(repr(("memo", m.id, m.author, m.title, m.text, m.start, m.end)).encode())
+    for code in codes:
+        digest.update(repr(("code", code.id, code.path, code.colour)).encode())
+    return f"{'b' if blind else newest}.{digest.hexdigest()}"
+
+
+def live_changes(
+    project: Project, source: str, layer: str | None, since: str
+) -> tuple[str, bool] | None:
+    """Whether the reader's panel of ``source`` in ``layer`` would differ from the one
+    whose :attr:`Panel.live` token is ``since``: None when it would not, else the new
+    token and whether what the panel shows changed (False: the project changed, but not
+    this panel; the page keeps the new token and asks with it next time).
+
+    >>> live_changes(project, "interview-02.txt", "*", since)
+    ('412.5f0c1e9a7b2d3c4e8f', True)
+
+    While nothing has been changed in the project since ``since`` was drawn, this is
+    two small queries (is the user blind; the newest audit event); only after a change
+    is what the panel shows read and compared. For a blind coder it is read every time,
+    through the blind coder's own view, so the answer never depends on what others do
+    on the double-coded sources.
+    """
+    layer = layer or project.actor
+    when, _, state = since.partition(".")
+    blind = is_blind(project)
+    # Read before the codings: a change made in between then shows as a newer event
+    # next time, instead of hiding behind an event id that already counts it.
+    newest = 0 if blind else _newest_event(project)
+    if not blind and when == str(newest):
+        return None
+    _, shown = _layer_codings(project, source, layer)
+    memos = _source_memos(project, source)
+    token = _live_token(blind, newest, shown, memos, project.codes.list())
+    if token == since:
+        return None
+    return token, token.partition(".")[2] != state
+
+
+def _newest_event(project: Project) -> int:
+    events = project.log(1)
+    return events[0].id if events else 0
 
 
 def panel(project: Project, source: str, layer: str | None = None) -> Panel:
@@ -284,12 +357,14 @@ def panel(project: Project, source: str, layer: str | None = None) -> Panel:
     layers, the legend of codes with one stripe lane each, memos on the source, and the
     palette (recent codes first)."""
     layer = layer or project.actor
+    # The log first: its newest event in the live token must not count a change that
+    # the codings read after it would miss (see live_changes).
+    events = project.log(200)
     codes = project.codes.list()
     by_path = {c.path: c for c in codes}
     order = {c.path: n for n, c in enumerate(codes)}
-    every: list[Coding] = project.codings.list(source_name=source)
+    every, shown = _layer_codings(project, source, layer)
     coders = sorted({c.coder for c in every} | {project.actor} | ({layer} - {ALL_CODERS}))
-    shown = every if layer == ALL_CODERS else [c for c in every if c.coder == layer]
     counts = Counter(c.code for c in shown)
     used = sorted(counts, key=lambda path: order.get(path, len(order)))
     lanes = {path: n for n, path in enumerate(used)}
@@ -307,11 +382,10 @@ def panel(project: Project, source: str, layer: str | None = None) -> Panel:
         )
         for c in shown
     ]
-    events = project.log(200)
     recent = recent_codes(events, project.actor, by_path)
     rest = [c for c in codes if c not in recent]
-    memos = [m for m in project.memos.list() if m.source == source and m.kind != "project"]
-    memos = visible_memos(project, memos)
+    memos = _source_memos(project, source)
+    newest = events[0].id if events else 0
     return Panel(
         source=source,
         layer=layer,
@@ -322,7 +396,8 @@ def panel(project: Project, source: str, layer: str | None = None) -> Panel:
         palette=recent + rest,
         coders=coders,
         undo=undo_view(events),
-        version=events[0].id if events else 0,
+        version=newest,
+        live=_live_token(is_blind(project), newest, shown, memos, codes),
     )
 
 
@@ -516,3 +591,24 @@ def coders_of(project: Project) -> list[str]:
     from thematica.agreement.consensus import LAYER
 
     return sorted({c.coder for c in project.codings.list()} - {LAYER})
+
+
+@dataclass(frozen=True)
+class DoubleCoding:
+    """The sources picked for double coding, and which coders code blind."""
+
+    picked: list[Picked]
+    blind: dict[str, bool]  # coder -> coding blind
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.picked) or any(self.blind.values())
+
+
+def double_coding(project: Project, coders: set[str]) -> DoubleCoding:
+    """The double-coding step as the agreement screen shows it, for ``coders``."""
+    from thematica.agreement.double_coding import picked
+
+    with project.read() as conn:
+        blind = {name: visible_coders(conn, name) is not None for name in sorted(coders)}
+    return DoubleCoding(picked(project), blind)

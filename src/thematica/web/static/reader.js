@@ -361,11 +361,17 @@
     if (assistDialog && assistDialog.open) assistError.textContent = message;
   }
 
+  // Each change sent makes a new generation: a panel read before it (by the live
+  // updates below) may miss the change, so it is not put in place.
+  let generation = 0;
+  let sending = 0;
+
   /** Put the panel, palette, recent codes, undo button and colours the server sent in
    * place of the ones on the page. */
   function swapIn(html) {
     const template = document.createElement("template");
     template.innerHTML = html;
+    const focused = document.activeElement;
     for (const element of Array.from(template.content.children)) {
       const old = element.id && document.getElementById(element.id);
       if (!old) continue;
@@ -373,6 +379,11 @@
         continue;
       }
       old.replaceWith(element);
+    }
+    // Focus on a button of the old panel moves to the same button in the new one.
+    if (focused && !document.contains(focused) && focused.id) {
+      const same = document.getElementById(focused.id);
+      if (same) same.focus({ preventScroll: true });
     }
     setPending(pending);
     drawStripes();
@@ -382,7 +393,10 @@
    * again so the screen shows what the database holds. */
   async function send(method, url, fields) {
     document.getElementById("error").textContent = "";
+    generation++;
+    sending++;
     let response;
+    let text;
     try {
       response = await fetch(url, {
         method,
@@ -390,11 +404,13 @@
         headers: { "X-CSRF-Token": csrf, "X-Thematica": "fetch" },
         credentials: "same-origin",
       });
+      text = await response.text();
     } catch {
       showError("Could not reach the Thematica server: is `thematica serve` still running?");
       return false;
+    } finally {
+      sending--;
     }
-    const text = await response.text();
     if (!response.ok) {
       showError(text || `The server answered ${response.status}.`);
       await refreshPanel();
@@ -409,11 +425,13 @@
 
   async function refreshPanel() {
     const query = new URLSearchParams({ coder: layer() });
+    const at = generation;
     try {
       const response = await fetch(`/panel/${encodeURIComponent(source)}?${query}`, {
         headers: { "X-Thematica": "fetch" },
       });
-      if (response.ok) swapIn(await response.text());
+      const html = response.ok ? await response.text() : null;
+      if (html !== null && at === generation) swapIn(html);
     } catch {
       /* the error shown already says the server is unreachable */
     }
@@ -873,6 +891,54 @@
     if (handled) event.preventDefault();
   });
 
+  // -- live: other people's changes ----------------------------------------------------------
+
+  // Every few seconds the page asks whether the panel would look different now (a
+  // small answer: see /live in routes.py), and reads the panel again only when it
+  // would. The transcript itself is never replaced; the panel waits while a dialog is
+  // open (the palette's list is part of it), a change is on its way, or the mouse is
+  // down making a selection. A hidden tab does not ask.
+  const LIVE_EVERY_MS = 3000;
+  let pointerDown = false;
+  transcript.addEventListener("pointerdown", () => (pointerDown = true));
+  document.addEventListener("pointerup", () => (pointerDown = false));
+  document.addEventListener("pointercancel", () => (pointerDown = false));
+
+  function busy() {
+    return dialogOpen() || sending > 0 || pointerDown;
+  }
+
+  async function askLive() {
+    const panel = document.getElementById("panel");
+    const query = new URLSearchParams({ coder: layer(), since: panel.dataset.live });
+    let response;
+    try {
+      response = await fetch(`/live/${encodeURIComponent(source)}?${query}`, {
+        headers: { "X-Thematica": "fetch" },
+      });
+    } catch {
+      return true; // the server may be restarting: ask again later
+    }
+    if (response.status === 204) return true;
+    if (!response.ok) {
+      // The session ended, the role was taken away, or the source is gone: say so once
+      // and stop asking.
+      showError((await response.text()) || `The server answered ${response.status}.`);
+      return false;
+    }
+    const answer = await response.json();
+    if (!answer.changed) panel.dataset.live = answer.live;
+    else if (!busy()) await refreshPanel(); // the new panel carries its own token
+    return true;
+  }
+
+  function scheduleLive() {
+    window.setTimeout(async () => {
+      const going = document.hidden || busy() ? true : await askLive();
+      if (going) scheduleLive();
+    }, LIVE_EVERY_MS);
+  }
+
   // -- start -----------------------------------------------------------------------------------
 
   let resizing = 0;
@@ -882,6 +948,7 @@
   });
 
   drawStripes();
+  scheduleLive();
   const at = /^#span-(\d+)-(\d+)$/.exec(window.location.hash);
   if (at) showSpan(Number(at[1]), Number(at[2]), true);
   reader.dataset.ready = "true";
