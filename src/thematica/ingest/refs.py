@@ -27,9 +27,13 @@ class CaseRef:
     label: str
 
 
-# Built once: coding a span runs this on every call.
+# Built once: coding a span, or importing a transcript for a participant, runs these
+# on every call.
 _SOURCE_BY_NAME = select(source.c.id, source.c.name, source.c.length).where(
     source.c.name == bindparam("name")
+)
+_CASE_BY_KEY_OR_LABEL = select(case.c.id, case.c.key, case.c.label).where(
+    or_(case.c.key == bindparam("wanted"), case.c.label == bindparam("wanted"))
 )
 
 
@@ -44,11 +48,7 @@ def find_source(conn: Connection, name: str) -> SourceRef:
 
 def find_case(conn: Connection, key_or_label: str) -> CaseRef:
     """A case by its key (the id column of the CSV) or its label (``Mother 3``)."""
-    row = conn.execute(
-        select(case.c.id, case.c.key, case.c.label).where(
-            or_(case.c.key == key_or_label, case.c.label == key_or_label)
-        )
-    ).first()
+    row = conn.execute(_CASE_BY_KEY_OR_LABEL, {"wanted": key_or_label}).first()
     if row is None:
         labels = list(conn.execute(select(case.c.label)).scalars())
         raise not_found("case", key_or_label, labels, "thematica cases list")
