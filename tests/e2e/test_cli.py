@@ -64,7 +64,7 @@ def test_a_study_from_the_command_line(study):
     assert json.loads(out("codes", "list", "--json"))[0] == {
         "name": "Therapist relationship", "path": "Therapist relationship", "parent": None,
         "description": "", "colour": "#4e79a7", "codings": 0, "sources": 0, "participants": 0,
-        "with_children": {"codings": 2, "sources": 1, "participants": 1},
+        "with_children": {"codings": 2, "sources": 1, "participants": 1}, "version": 1,
     }  # fmt: skip
     assert out("cases", "list") == (
         "case       age   partner   sources\n"
