@@ -16,19 +16,15 @@ carry the CSRF token in ``X-CSRF-Token`` like every other change.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from thematica.errors import InvalidInput
 from thematica.team.permissions import Permission
 from thematica.web.access import project_of, require_owner, requires
 from thematica.web.views import code_by_id
-
-if TYPE_CHECKING:
-    from thematica.coding.codebook import Code
-    from thematica.coding.codings import Coding
 
 
 class Problem(BaseModel):
@@ -66,6 +62,8 @@ class SourceOut(BaseModel):
 
 
 class CodeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read from a Code
+
     id: int
     name: str
     path: str
@@ -84,6 +82,8 @@ class CodingIn(BaseModel):
 
 
 class CodingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read from a Coding
+
     id: int
     source: str
     start: int
@@ -101,32 +101,6 @@ class CodeChange(BaseModel):
     colour: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
 
 
-def _code(found: Code) -> CodeOut:
-    return CodeOut(
-        id=found.id,
-        name=found.name,
-        path=found.path,
-        parent=found.parent,
-        description=found.description,
-        colour=found.colour,
-        codings=found.codings,
-        version=found.version,
-    )
-
-
-def _coding(found: Coding) -> CodingOut:
-    return CodingOut(
-        id=found.id,
-        source=found.source,
-        start=found.start,
-        end=found.end,
-        code=found.code,
-        coder=found.coder,
-        text=found.text,
-        created=found.created,
-    )
-
-
 @router.get("/sources", dependencies=[requires(Permission.READ)])
 def api_sources(request: Request) -> list[SourceOut]:
     """Every source, with its counts of turns and codings."""
@@ -136,7 +110,7 @@ def api_sources(request: Request) -> list[SourceOut]:
 @router.get("/codes", dependencies=[requires(Permission.READ)])
 def api_codes(request: Request) -> list[CodeOut]:
     """The codebook, depth first, each code with its version."""
-    return [_code(c) for c in project_of(request).codes.list()]
+    return [CodeOut.model_validate(c) for c in project_of(request).codes.list()]
 
 
 @router.get("/codings", dependencies=[requires(Permission.READ)])
@@ -150,14 +124,15 @@ def api_codings(
     """Codings, filtered; those a blind coder may not see are left out. ``after`` gives
     only codings added since the highest id a client has seen, for polling."""
     found = project_of(request).codings.list(source, code, coder)
-    return [_coding(c) for c in found if c.id > after]
+    return [CodingOut.model_validate(c) for c in found if c.id > after]
 
 
 @router.post("/codings", status_code=201, dependencies=[requires(Permission.CODE)])
 def api_code(request: Request, body: CodingIn) -> CodingOut:
     """Code a span as the request's user. Coding the same span again returns it."""
     project = project_of(request)
-    return _coding(project.codings.add(body.source, body.code, body.start, body.end))
+    made = project.codings.add(body.source, body.code, body.start, body.end)
+    return CodingOut.model_validate(made)
 
 
 @router.delete("/codings/{coding_id}", status_code=204, dependencies=[requires(Permission.CODE)])
@@ -183,4 +158,5 @@ def api_change_code(request: Request, code_id: RowId, body: CodeChange) -> CodeO
         "description": project.codes.describe,
         "colour": project.codes.recolour,
     }[field]
-    return _code(change(code_by_id(project, code_id).path, value, version=body.version))
+    changed = change(code_by_id(project, code_id).path, value, version=body.version)
+    return CodeOut.model_validate(changed)
