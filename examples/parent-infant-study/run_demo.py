@@ -30,6 +30,8 @@ CODERS = ("Hannah", "Dev")
 LAYERS = (*CODERS, "consensus")
 # Only for the fictional demo: a real key's passphrase is never written down.
 DEMO_PASSPHRASE = "demo only: parent-infant study key"
+# The same for the team's log-in: a real password is typed at a prompt.
+DEMO_TEAM_PASSWORD = "demo only: team password"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
     steps = [
         ("Create the project", lambda: create(path)),
+        ("Give the team its accounts", lambda: team_accounts(project)),
         ("Import participants", lambda: import_cases(project)),
         ("Import transcripts", lambda: import_sources(project)),
         ("Import the codebook", lambda: project.codes.import_file(HERE / "codebook.yaml")),
@@ -102,6 +105,21 @@ def main(argv: list[str] | None = None) -> int:
 def create(path: Path) -> thematica.Project:
     return thematica.create_project(
         path, name="Parent-infant team study", participant_label="Mother {id}", actor="Hannah"
+    )
+
+
+def team_accounts(project: thematica.Project) -> str:
+    """Hannah leads and Dev codes, as on a team server (`thematica serve --team`), whose
+    accounts live in the project: first, since changes to accounts are not undone."""
+    try:
+        from thematica.team import accounts
+    except ImportError:
+        return "skipped; to add it: pip install 'thematica[team]'"
+    for name, role in (("Hannah", "lead"), ("Dev", "coder")):
+        accounts.add_user(project, name, DEMO_TEAM_PASSWORD, role=role)
+    return (
+        "Hannah (lead) and Dev (coder); try `thematica serve --team` on the project, "
+        f"password {DEMO_TEAM_PASSWORD!r}"
     )
 
 

@@ -63,7 +63,13 @@ def test_demo_builds_the_study(demo):
         journal = yaml.safe_load((DEMO / "journal.yaml").read_text())["entries"]
         assert len(project.memos.journal()) == len(journal)
         assert all(s.role == "participant" for s in project.segments("Warmth", children=True))
+        from thematica.team import accounts
+
+        team = accounts.list_users(project)
+        assert [(u.name, u.roles) for u in team] == [("Dev", "coder"), ("Hannah", "lead")]
+        assert accounts.authenticate(project, "Dev", "demo only: team password") == team[0]
     assert "Try:  thematica -p" in printed
+    assert "Give the team its accounts: Hannah (lead) and Dev (coder)" in printed
 
 
 def test_demo_anonymises_with_the_reviewed_decisions(demo):
