@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -123,15 +123,6 @@ def _prepare(incoming: _Incoming, turns: TurnOptions) -> _Ready:
     pattern = turns.label_pattern or incoming.document.label_pattern or DEFAULT_LABEL
     found = detect_turns(text, pattern, turns.interviewers, turns.others)
     return _Ready(incoming, checksum(text), len(text.split()), found)
-
-
-def _prepared(items: Sequence[_Incoming], turns: TurnOptions) -> Iterator[_Ready | InvalidInput]:
-    """Each item prepared, or the reason it cannot be, in order."""
-    for item in items:
-        try:
-            yield _prepare(item, turns)
-        except InvalidInput as error:
-            yield error
 
 
 def _insert_source(
@@ -379,12 +370,10 @@ class Sources:
         if incoming:
             target = incoming[0].name if len(incoming) == 1 else f"{len(incoming)} sources"
             with self.project.transaction("add sources", target) as tx:
-                prepared = _prepared(incoming, turns or TurnOptions())
-                for item, ready in zip(incoming, prepared, strict=True):
+                options = turns or TurnOptions()
+                for item in incoming:
                     try:
-                        if isinstance(ready, InvalidInput):
-                            raise ready
-                        added.append(_insert_source(tx, ready, case))
+                        added.append(_insert_source(tx, _prepare(item, options), case))
                     except InvalidInput as error:
                         skipped.append((item.origin or item.name, str(error)))
                 names = [a.name for a in added]
@@ -400,13 +389,11 @@ class Sources:
 
         For programs that already hold the texts; a bad item aborts the whole batch.
         """
-        items = list(items)
-        incoming = [_Incoming(i[0], Document(canonical(i[1]), kind="text"), None) for i in items]
         with self.project.transaction("add sources") as tx:
             names = []
-            for item, ready in zip(items, _prepared(incoming, TurnOptions()), strict=True):
-                if isinstance(ready, InvalidInput):
-                    raise ready
+            for item in items:
+                document = Document(canonical(item[1]), kind="text")
+                ready = _prepare(_Incoming(item[0], document, None), TurnOptions())
                 _insert_source(tx, ready, item[2] if len(item) > 2 else None)
                 names.append(item[0])
             tx.target = f"{len(names)} sources"
