@@ -35,7 +35,7 @@ from thematica import __version__
 from thematica.errors import InvalidInput, NotFound, ProjectBusy, ThematicaError
 from thematica.team.permissions import Permission
 from thematica.web.access import can, project_of, user_of
-from thematica.web.security import Guard, new_token
+from thematica.web.security import Guard, is_api, new_token
 
 if TYPE_CHECKING:
     from thematica.project import Project
@@ -227,7 +227,7 @@ def error_response(request: Request, status: int, message: str) -> Response:
     """The page's script shows ``message`` and leaves the screen as it was (nothing
     changed); a plain browser form gets a page that says what went wrong; the JSON API
     ``{"detail": message}``."""
-    if request.url.path.startswith("/api/"):
+    if is_api(request.url.path):
         return JSONResponse({"detail": message}, status, headers={"cache-control": "no-store"})
     if wants_fragment(request):
         return PlainTextResponse(message, status_code=status, headers={"cache-control": "no-store"})

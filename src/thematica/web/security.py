@@ -235,6 +235,12 @@ async def buffer_body(
     return body, replay
 
 
+def is_api(path: str) -> bool:
+    """A request of the JSON API (:mod:`thematica.web.api`): answered in JSON, never
+    sent to a page."""
+    return path.startswith("/api/")
+
+
 async def refuse(
     scope: Scope,
     send: Send,
@@ -244,7 +250,7 @@ async def refuse(
 ) -> None:
     """Answer with one line of text (and ``headers``), before any route is reached; to
     the JSON API as its errors are, ``{"detail": text}``."""
-    if scope.get("path", "").startswith("/api/"):
+    if is_api(scope.get("path", "")):
         body, kind = json.dumps({"detail": text}).encode(), b"application/json"
     else:
         body, kind = text.encode(), b"text/plain; charset=utf-8"

@@ -44,6 +44,7 @@ from thematica.web.security import (
     Scope,
     Send,
     buffer_body,
+    is_api,
     new_token,
     refuse,
 )
@@ -68,7 +69,7 @@ def _fetch(scope: Scope, headers: dict[str, str]) -> bool:
     return (
         headers.get("hx-request") == "true"
         or headers.get("x-thematica") == "fetch"
-        or scope["path"].startswith("/api/")
+        or is_api(scope["path"])
     )
 
 
