@@ -156,7 +156,7 @@ class Person:
     def wait_shown(self, count: int) -> None:
         self.page.wait_for_function(
             "n => document.querySelectorAll('#codings .coding').length === n && "
-            "Number(document.getElementById('reader').dataset.stripes) === n",
+            "Number(document.getElementById('reader')?.dataset.stripes) === n",
             arg=count,
         )
 

@@ -175,7 +175,7 @@ def test_suggested_codes_and_more_like_a_coding_in_the_reader(page, server, scre
     source, start, end = first_passage(page)
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "words => document.getElementById('assist-status').textContent.includes(words)",
+        "words => document.getElementById('assist-status')?.textContent.includes(words)",
         arg=f"Coded {source} [{start}, {end})",
     )
     page.wait_for_function(

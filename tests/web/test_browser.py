@@ -152,8 +152,10 @@ def go_to_turn(page, index):
 
 
 def wait_message(page, words):
+    # `?.`: a change made by a script reloads the page, and a poll can land while the
+    # new document has no #flash yet.
     page.wait_for_function(
-        "words => document.getElementById('flash').textContent.includes(words)", arg=words
+        "words => document.getElementById('flash')?.textContent.includes(words)", arg=words
     )
 
 
@@ -161,18 +163,18 @@ def wait_error(page, words):
     # Predicates are functions: Playwright would eval() a bare expression, which the
     # page's Content-Security-Policy rightly refuses.
     page.wait_for_function(
-        "words => document.getElementById('error').textContent.includes(words)", arg=words
+        "words => document.getElementById('error')?.textContent.includes(words)", arg=words
     )
 
 
 def wait_stripes(page, count):
     page.wait_for_function(
-        "n => Number(document.getElementById('reader').dataset.stripes) === n", arg=count
+        "n => Number(document.getElementById('reader')?.dataset.stripes) === n", arg=count
     )
 
 
 def stripes(page):
-    return int(page.evaluate("document.getElementById('reader').dataset.stripes"))
+    return int(page.evaluate("document.getElementById('reader')?.dataset.stripes"))
 
 
 def select_text(page, words, occurrence=0):
@@ -488,13 +490,13 @@ def test_agreement_and_consensus_by_keyboard(page, server, screenshots):
     total = int(page.inner_text("#consensus-progress").split(" of ")[1].split()[0])
     htmx_idle(page)
     page.keyboard.press("u")
-    page.wait_for_function("id => document.getElementById('item').dataset.item !== id", arg=first)
+    page.wait_for_function("id => document.getElementById('item')?.dataset.item !== id", arg=first)
     second = page.get_attribute("#item", "data-item")
     page.fill("#consensus-memo", "She means the counselling service only.")
     page.click("h1")  # leave the memo field: keys there are typing
     htmx_idle(page)
     page.keyboard.press("b")
-    page.wait_for_function("id => document.getElementById('item').dataset.item !== id", arg=second)
+    page.wait_for_function("id => document.getElementById('item')?.dataset.item !== id", arg=second)
     assert f"{total - 2} of {total} left" in page.inner_text("#consensus-progress")
     screenshots(page, "agreement")
     from thematica.agreement import consensus
@@ -632,12 +634,12 @@ def test_play_the_recording_from_a_turn(page, server, tmp_path, screenshots):
     assert page.evaluate("document.getElementById('media').duration") == pytest.approx(80, abs=1)
     page.click(".turn >> nth=2 >> .play")
     wait_message(page, "Playing from 1:05.")
-    page.wait_for_function("() => document.getElementById('media').currentTime >= 65")
+    page.wait_for_function("() => document.getElementById('media')?.currentTime >= 65")
     tab_to_transcript(page)
     go_to_turn(page, 3)
     page.keyboard.press("p")
     wait_message(page, "Playing from 1:10.")
-    page.wait_for_function("() => document.getElementById('media').currentTime >= 70")
+    page.wait_for_function("() => document.getElementById('media')?.currentTime >= 70")
     screenshots(page, "reader-media")
 
 

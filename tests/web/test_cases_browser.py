@@ -77,7 +77,7 @@ def test_sort_and_edit_the_attribute_table_by_keyboard(page, server, screenshots
     page.keyboard.type("forty")
     page.keyboard.press("Tab")  # leaving the cell sends it
     wait_error(page, "Mother 11's age: 'forty' is not an integer")
-    page.wait_for_function(f"() => document.getElementById('{cell}').value === '41'")
+    page.wait_for_function(f"() => document.getElementById('{cell}')?.value === '41'")
     with read(path) as project:
         assert project.cases.get("11").attributes["age"] == 41
 
@@ -100,7 +100,7 @@ def test_a_spec_file_lays_out_table1(page, server):
     page.click(".spec-editor summary")
     page.set_input_files("#spec-file", str(DEMO / "table1.toml"))
     page.wait_for_function(
-        "() => document.getElementById('spec-text').value.includes('Age (years)')"
+        "() => document.getElementById('spec-text')?.value.includes('Age (years)')"
     )
     page.click("#spec-form button[type=submit]")
     wait_message(page, "Table 1 now follows the project’s spec: 8 variables.")

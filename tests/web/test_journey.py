@@ -176,7 +176,7 @@ def test_a_new_user_codes_merges_memos_resolves_builds_a_theme_and_reports(
         htmx_idle(page)
         page.keyboard.press(key)
         page.wait_for_function(
-            "id => document.getElementById('item').dataset.item !== id", arg=item
+            "id => document.getElementById('item')?.dataset.item !== id", arg=item
         )
         resolved.append(int(item))
     assert audit.new() == ["resolve disagreement", "resolve disagreement"]

@@ -47,7 +47,7 @@ def decided(screen):
 
 def wait_decided(screen, n):
     screen.wait_for_function(
-        "n => parseInt(document.getElementById('review-progress').textContent) === n", arg=n
+        "n => parseInt(document.getElementById('review-progress')?.textContent) === n", arg=n
     )
     htmx_idle(screen)
 
@@ -73,7 +73,7 @@ def test_review_by_keyboard_then_anonymise(page, server, screenshots, tmp_path):
     page.fill("#names-file", str(DEMO / "names.txt"))
     page.press("#names-file", "Enter")
     page.wait_for_function(
-        "() => document.getElementById('flash').textContent.includes('Decisions are kept in')",
+        "() => document.getElementById('flash')?.textContent.includes('Decisions are kept in')",
         timeout=DETECTION_MS,
     )
     screenshots(page, "review-sources")
@@ -163,7 +163,7 @@ def test_review_by_keyboard_then_anonymise(page, server, screenshots, tmp_path):
     page.fill("#key-passphrase", PASS)
     page.press("#key-passphrase", "Enter")
     page.wait_for_function(
-        "() => document.getElementById('flash').textContent.startsWith('Anonymised ')",
+        "() => document.getElementById('flash')?.textContent.startsWith('Anonymised ')",
         timeout=DETECTION_MS,
     )
     with read(path) as project:
