@@ -1,4 +1,6 @@
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import text
@@ -51,6 +53,31 @@ def test_postgres_full_text_index_exists(postgres):
     with create_project(url) as project, project.read() as conn:
         indexes = conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'source'"))
         assert "ix_source_fts" in set(indexes.scalars())
+
+
+def test_claimed_turns_have_their_partial_index_on_both_databases(location):
+    with create_project(location) as project, project.read() as conn:
+        if conn.dialect.name == "sqlite":
+            sql = "SELECT sql FROM sqlite_master WHERE name = 'ix_turn_claimed'"
+        else:
+            sql = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_turn_claimed'"
+        (made,) = conn.exec_driver_sql(sql).scalars()
+    assert "case_id IS NOT NULL" in made
+
+
+def test_a_sqlite_project_opens_without_the_postgresql_dialect(tmp_path):
+    """Importing SQLAlchemy's PostgreSQL dialect (and asyncio with its drivers) cost every
+    command about 25 ms; a SQLite project has no use for it."""
+    create_project(tmp_path / "s.thematica").close()
+    script = (
+        "import sys\n"
+        "from thematica import open_project\n"
+        f"open_project({str(tmp_path / 's.thematica')!r}).sources.list()\n"
+        "print([m for m in sys.modules if m.startswith('sqlalchemy.dialects.postgresql')])\n"
+    )
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout == "[]\n"
 
 
 def test_migrations_build_exactly_the_schema_the_code_uses(location):

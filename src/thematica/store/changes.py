@@ -64,6 +64,8 @@ class Writer:
         if not rows:
             return []
         rows = list(rows)
+        if self.conn.dialect.name != "sqlite":
+            rows = _uniform(table, rows)
         if all("id" in row for row in rows):
             if self.conn.dialect.name == "sqlite":
                 _executemany_sqlite(self.conn, table, rows, with_id=True)
@@ -141,6 +143,20 @@ class Writer:
         return found
 
 
+def _uniform(table: Table, rows: list[Row]) -> list[Row]:
+    """``rows`` all naming the same columns, a column some leave out at its default.
+
+    SQLAlchemy's executemany binds the columns the first row names and no others, so a
+    value that only a later row gives would be lost without a word."""
+    names = set().union(*rows)
+    if all(len(row) == len(names) for row in rows):
+        return rows
+    if "id" in names and not all("id" in row for row in rows):
+        raise ValueError(f"rows for {table.name} must all give an id or none give one")
+    defaults = {c.name: c.default.arg for c in table.columns if c.default is not None}
+    return [{name: row.get(name, defaults.get(name)) for name in names} for row in rows]
+
+
 def _executemany_sqlite(
     conn: Connection, table: Table, rows: Sequence[Row], with_id: bool = False
 ) -> int:
@@ -148,17 +164,21 @@ def _executemany_sqlite(
 
     Going through SQLAlchemy costs more than the insert itself when a transcript brings a
     hundred speaker turns; for plain columns there is nothing to convert, so the
-    statement and tuples go to the driver's cursor directly.
+    statement and tuples go to the driver's cursor directly. Only the columns the rows
+    name are bound (when they all name the same ones); the rest take their defaults.
     """
     if any(isinstance(c.type, JSON) for c in table.columns):
         conn.execute(insert(table), list(rows))
         return conn.exec_driver_sql("SELECT last_insert_rowid()").scalar()
-    sql, columns, defaults = _plain_insert(table, with_id)
+    first = rows[0]
+    named = tuple(first) if all(len(row) == len(first) for row in rows) else None
+    sql, columns, defaults = _plain_insert(table, with_id, named)
     try:
         values = list(map(itemgetter(*columns), rows)) if len(columns) > 1 else None
-    except KeyError:  # some rows leave columns to their defaults
+    except KeyError:  # the rows name different columns, or leave some to their defaults
         values = None
     if values is None:
+        sql, columns, defaults = _plain_insert(table, with_id, None)
         values = [tuple(row.get(c, defaults.get(c)) for c in columns) for row in rows]
     cursor = conn.connection.cursor()
     try:
@@ -171,8 +191,17 @@ def _executemany_sqlite(
 
 
 @cache
-def _plain_insert(table: Table, with_id: bool) -> tuple[str, list[str], dict[str, Any]]:
-    columns = [c.name for c in table.columns if with_id or c.name != "id"]
+def _plain_insert(
+    table: Table, with_id: bool, named: tuple[str, ...] | None
+) -> tuple[str, list[str], dict[str, Any]]:
+    """The insert of ``named`` columns (every column if None) and of each column with a
+    default in Python, which the database would not fill in."""
+    columns = [
+        c.name
+        for c in table.columns
+        if (with_id or c.name != "id")
+        and (named is None or c.name in named or c.default is not None)
+    ]
     quoted = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
     defaults = {c.name: c.default.arg for c in table.columns if c.default is not None}
