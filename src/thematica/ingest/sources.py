@@ -29,7 +29,15 @@ from thematica.store.schema import (
     turn,
 )
 from thematica.store.texts import cases_by_source, chunk_rows, source_text
-from thematica.text import Edit, Span, canonical, checksum, detect_turns, remap_span
+from thematica.text import (
+    Edit,
+    Span,
+    canonical,
+    checksum,
+    detect_turns,
+    remap_span,
+    word_count,
+)
 from thematica.text.remap import apply_edits, check_edits
 from thematica.text.turns import DEFAULT_LABEL, Turn
 
@@ -122,7 +130,7 @@ def _prepare(incoming: _Incoming, turns: TurnOptions) -> _Ready:
         raise InvalidInput("a source needs a name")
     pattern = turns.label_pattern or incoming.document.label_pattern or DEFAULT_LABEL
     found = detect_turns(text, pattern, turns.interviewers, turns.others)
-    return _Ready(incoming, checksum(text), len(text.split()), found)
+    return _Ready(incoming, checksum(text), word_count(text), found)
 
 
 def _insert_source(
@@ -514,7 +522,7 @@ def edit_source_text(
     tx.update(
         source,
         ref.id,
-        {"text": new, "length": len(new), "words": len(new.split()), "checksum": checksum(new)},
+        {"text": new, "length": len(new), "words": word_count(new), "checksum": checksum(new)},
     )
     old_chunks = tx.conn.execute(
         select(source_chunk.c.id).where(source_chunk.c.source_id == ref.id)

@@ -57,7 +57,7 @@ from thematica.store.schema import (
     turn,
 )
 from thematica.store.texts import chunk_rows
-from thematica.text import canonical, checksum, detect_turns
+from thematica.text import canonical, checksum, detect_turns, word_count
 from thematica.text.turns import DEFAULT_LABEL
 
 if TYPE_CHECKING:
@@ -929,7 +929,7 @@ def _write_project(tx: Transaction, plan: _ProjectImport, location: str) -> None
                 "kind": "text",
                 "text": made.text,
                 "length": len(made.text),
-                "words": len(made.text.split()),
+                "words": word_count(made.text),
                 "checksum": checksum(made.text),
                 "origin": made.origin,
                 "created": made.created,

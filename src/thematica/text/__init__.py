@@ -1,6 +1,6 @@
 """Text primitives: canonical text, spans, quote anchors, speaker turns, offset remapping."""
 
-from thematica.text.normalise import canonical, checksum
+from thematica.text.normalise import canonical, checksum, word_count
 from thematica.text.quote import find_quote
 from thematica.text.remap import Edit, remap_span
 from thematica.text.span import Span
@@ -15,4 +15,5 @@ __all__ = [
     "detect_turns",
     "find_quote",
     "remap_span",
+    "word_count",
 ]

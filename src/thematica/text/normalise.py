@@ -26,6 +26,29 @@ def checksum(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# Every byte made "x", except the ASCII characters str.split() counts as white space,
+# which are made " ": a word then starts at each " x", and at an "x" that opens the text.
+_WORD_BYTES = bytes.maketrans(
+    bytes(range(256)),
+    bytes(32 if chr(b).isspace() else 120 for b in range(128)) + b"x" * 128,
+)
+
+
+def word_count(text: str) -> int:
+    """The number of words, as ``len(text.split())`` counts them.
+
+    An ASCII text is counted in two passes over its bytes rather than split: making a
+    string of each word of a transcript took longer than the rest of preparing it.
+
+    >>> word_count("  Well,\\tI  think\\nso. ")
+    4
+    """
+    if not text.isascii():
+        return len(text.split())
+    marked = text.encode("ascii").translate(_WORD_BYTES)
+    return marked.count(b" x") + marked.startswith(b"x")
+
+
 def canonical_with_offsets(text: str, offsets: list[int]) -> tuple[str, list[int]]:
     """Canonicalise ``text`` and carry ``offsets`` (sorted) into the canonical text.
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from thematica.errors import InvalidInput
 from thematica.ingest.files import read_text
 from thematica.ingest.readers.subtitles import parse_webvtt_text
-from thematica.text import detect_turns
+from thematica.text import detect_turns, word_count
 
 if TYPE_CHECKING:
     from thematica.ingest.sources import Source
@@ -153,7 +153,7 @@ def check_draft(path: Path) -> DraftSummary:
         path=path,
         recording=recording,
         model=fields.get("model"),
-        words=len(document.text.split()),
+        words=word_count(document.text),
         cues=len(document.anchors),
         speakers=dict(turns),
         end=max((a.seconds for a in document.anchors), default=0.0),
