@@ -2,6 +2,8 @@
 coders' codings (or memos on them) of the double-coded sources, on any page, fragment,
 download or report. On PostgreSQL."""
 
+import re
+
 import pytest
 
 from tests.team.conftest import DOUBLE, MARKER
@@ -97,3 +99,17 @@ def test_the_dashboards_activity_shows_a_blind_coder_only_their_own(team, blind_
 def test_once_the_blind_is_lifted_the_others_work_shows(team, blind_dev):
     set_blind(blind_dev, "Dev", blind=False)
     assert MARKER in team("Dev").get(f"/sources/{DOUBLE}?coder=*").text
+
+
+def test_another_coders_work_does_not_change_a_blind_coders_reader(team, blind_dev):
+    """Not even the stylesheet link: it changes with the codes' colours, not with every
+    change to the project, so its stamp says nothing of others at work."""
+    dev = team("Dev")
+    before = dev.get(f"/sources/{DOUBLE}").text
+    blind_dev.codings.add(DOUBLE, "Warmth", 0, 12, "Lena")
+    assert dev.get(f"/sources/{DOUBLE}").text == before
+    blind_dev.codes.recolour("Warmth", "#123456")
+    after = dev.get(f"/sources/{DOUBLE}").text
+    stamps = [re.search(r"/codes\.css\?v=(\w+)", html).group(1) for html in (before, after)]
+    assert stamps[0] != stamps[1]
+    assert "#123456" in dev.get(f"/codes.css?v={stamps[1]}").text

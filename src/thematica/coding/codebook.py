@@ -337,6 +337,11 @@ class Codebook:
             counts = code_counts(conn, tree)
         return [tree.code(code_id, counts[code_id]) for code_id, _ in tree.walk()]
 
+    def colours(self) -> dict[int, str]:
+        """Each code's colour by id, without the counts :meth:`list` works out."""
+        with self.project.read() as conn:
+            return dict(conn.execute(select(code.c.id, code.c.colour).order_by(code.c.id)).all())
+
     def get(self, name: str) -> Code:
         """One code by name or path, with its counts as in :meth:`list`."""
         with self.project.read() as conn:

@@ -34,6 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from thematica import __version__
 from thematica.errors import InvalidInput, NotFound, ProjectBusy, ThematicaError
 from thematica.team.permissions import Permission
+from thematica.web import colours
 from thematica.web.access import can, project_of, user_of
 from thematica.web.security import Guard, is_api, new_token
 
@@ -163,6 +164,8 @@ def render(request: Request, template: str, **context: Any) -> str:
         "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "asset": __version__,
         "assist": state.assist,  # whether "More like this" and suggestions are offered
+        # Called by the templates that link /codes.css, so other renders skip the read.
+        "codes_css": lambda: colours.stamp(project_of(request)),
     }
     values.update(context)
     return state.templates.get_template(template).render(values)

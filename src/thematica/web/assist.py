@@ -164,7 +164,7 @@ def similar(
         return HTMLResponse(html, headers={"cache-control": "no-store"})
     # Without script: a page of its own, whose plain forms come back to it.
     html = _similar_html(request, question, focus, question.url)
-    undo, version = views.latest_event(project)
+    undo = views.undo_of(project)
     return page(
         request,
         "assist.html",
@@ -172,7 +172,6 @@ def similar(
         body=html,
         back=question.home,
         undo=undo,
-        version=version,
     )
 
 
@@ -251,7 +250,7 @@ def accept(
         question = _like_this(project, c.code, like, layer, reader)
         back = next_url or question.home
         html = _similar_html(request, question, rank, back)
-        undo, _ = views.latest_event(project)
+        undo = views.undo_of(project)
         oob = render(request, "_assist_changed.html", message=message, undo=undo, here=back)
         return HTMLResponse(html + oob, headers={"cache-control": "no-store"})
     if reader and wants_fragment(request):

@@ -158,7 +158,7 @@ def _context(request: Request, sort: str) -> dict[str, Any]:
     attributes = project.cases.attributes()
     sorting = Sorting.parse(sort, attributes)
     cases = project.cases.list()
-    undo, version = views.latest_event(project)
+    undo = views.undo_of(project)
     choices = {
         a.name: sorted(
             {shown(c.attributes[a.name]) for c in cases if c.attributes.get(a.name) is not None},
@@ -184,7 +184,6 @@ def _context(request: Request, sort: str) -> dict[str, Any]:
         "shown": shown,
         "table1": table1_view(project),
         "undo": undo,
-        "version": version,
     }
 
 

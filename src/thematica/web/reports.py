@@ -247,13 +247,12 @@ def report_page(
         context["built"] = _built(request, options)
     except ThematicaError as error:  # a kept Table 1 spec that no longer fits, say
         context["problem"] = str(error)
-    undo, version = views.latest_event(project)
+    undo = views.undo_of(project)
     return page(
         request,
         "report.html",
         nav="report",
         undo=undo,
-        version=version,
         options=options,
         layers=layers(project),
         attributes=project.cases.attributes(),

@@ -132,7 +132,7 @@ def review_overview(request: Request) -> Response:
     except ThematicaError as error:
         problem = str(error)
     files = review_files(project)
-    undo, version = views.latest_event(project)
+    undo = views.undo_of(project)
     return page(
         request,
         "review.html",
@@ -146,7 +146,6 @@ def review_overview(request: Request) -> Response:
         decisions_file=files.decisions,
         problem=problem,
         undo=undo,
-        version=version,
     )
 
 
@@ -260,8 +259,8 @@ def review_source(request: Request, source: str, at: int | None = None) -> Respo
     if wants_fragment(request):
         html = render(request, "review_body.html", **context)
         return HTMLResponse(html, headers={"cache-control": "no-store"})
-    undo, version = views.latest_event(project_of(request))
-    return page(request, "review_source.html", nav="review", undo=undo, version=version, **context)
+    undo = views.undo_of(project_of(request))
+    return page(request, "review_source.html", nav="review", undo=undo, **context)
 
 
 def _said(item: Item, answer: str) -> str:

@@ -19,7 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from thematica.errors import InvalidInput, NotFound
 from thematica.team.blind import visible_memos
 from thematica.team.permissions import Permission
-from thematica.web import views
+from thematica.web import colours, views
 from thematica.web.access import project_of, refuse_blind, require_owner, requires
 from thematica.web.app import done, local, page, render, wants_fragment
 
@@ -280,14 +280,13 @@ def undo(
 def codebook(request: Request) -> Response:
     project = project_of(request)
     codes = project.codes.list()
-    undo, version = views.latest_event(project)
+    undo = views.undo_of(project)
     return page(
         request,
         "codebook.html",
         tree=views.code_tree(codes),
         codes=codes,
         undo=undo,
-        version=version,
     )
 
 
@@ -302,9 +301,8 @@ def code_add(
 @router.get("/codes.css", dependencies=[requires(Permission.READ)])
 def code_colours(request: Request) -> Response:
     """One rule per code: its colour as ``--c``, so that pages need no inline style."""
-    rules = [f".code-{c.id}{{--c:{c.colour}}}" for c in project_of(request).codes.list()]
     return Response(
-        "\n".join(rules) + "\n",
+        colours.stylesheet(project_of(request)),
         media_type="text/css",
         headers={"cache-control": "private, max-age=31536000, immutable"},
     )
@@ -330,7 +328,7 @@ def code_page(
         segments = [s for s in segments if s.case and chosen & set(s.case.split(", "))]
     below = views.descendants(codes, found.path)
     memos = [m for m in project.memos.list("code") if m.anchor == f"code {found.path}"]
-    undo, version = views.latest_event(project)
+    undo = views.undo_of(project)
     return page(
         request,
         "code.html",
@@ -346,7 +344,6 @@ def code_page(
         total=len(every),
         memos=memos,
         undo=undo,
-        version=version,
     )
 
 
@@ -463,7 +460,7 @@ def agreement(
         from thematica.team.permissions import Role
 
         people |= {u.name for u in list_users(project) if u.role in (Role.CODER, Role.LEAD)}
-    undo, version = views.latest_event(project)
+    undo = views.undo_of(project)
     return page(
         request,
         "agreement.html",
@@ -478,7 +475,6 @@ def agreement(
         sides=sides,
         keys=views.CONSENSUS_KEYS,
         undo=undo,
-        version=version,
     )
 
 
@@ -556,7 +552,6 @@ def themes_board(request: Request) -> Response:
         board=board,
         statuses=THEME_STATUSES,
         undo=board.undo,
-        version=board.version,
     )
 
 

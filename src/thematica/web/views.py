@@ -277,7 +277,6 @@ class Panel:
     palette: list[Code]
     coders: list[str]
     undo: UndoView | None
-    version: int
     live: str  # what the panel shows, as :func:`live_changes` compares it
 
     def codings_html(self, more_like_this: bool = False) -> Markup:
@@ -396,7 +395,6 @@ def panel(project: Project, source: str, layer: str | None = None) -> Panel:
         palette=recent + rest,
         coders=coders,
         undo=undo_view(events),
-        version=newest,
         live=_live_token(is_blind(project), newest, shown, memos, codes),
     )
 
@@ -431,7 +429,6 @@ class Dashboard:
     activity: list[AuditEvent]
     journal: list[Any]
     undo: UndoView | None
-    version: int
 
 
 def _participant_turns(turns: list[Any]) -> list[tuple[int, int]]:
@@ -482,13 +479,12 @@ def dashboard(project: Project, activity: int = 15) -> Dashboard:
         activity=visible_events(project, events)[:activity],
         journal=list(reversed(project.memos.journal())),
         undo=undo_view(events),
-        version=events[0].id if events else 0,
     )
 
 
-def latest_event(project: Project) -> tuple[UndoView | None, int]:
-    events = project.log(20)
-    return undo_view(events), events[0].id if events else 0
+def undo_of(project: Project) -> UndoView | None:
+    """The Undo button's offer: the newest change, if it can be undone."""
+    return undo_view(project.log(20))
 
 
 # -- the themes board -------------------------------------------------------------------
@@ -511,7 +507,6 @@ class Board:
     quotes: dict[str, list[Any]]  # theme path -> its exemplar quotes
     choices: dict[str, list[QuoteChoice]]  # theme path -> segments to pick quotes from
     undo: UndoView | None
-    version: int
 
 
 def board(project: Project) -> Board:
@@ -543,7 +538,7 @@ def board(project: Project) -> Board:
                 who = segment.case or segment.source
                 offered.append(QuoteChoice(segment.coding, f"{who}: “{excerpt(segment.text, 80)}”"))
         choices[t.path] = offered
-    undo, version = latest_event(project)
+    undo = undo_of(project)
     return Board(
         columns=[t for t in themes if t.parent is None],
         children={t.path: [c for c in themes if c.parent == t.path] for t in themes},
@@ -552,7 +547,6 @@ def board(project: Project) -> Board:
         quotes=dict(quotes),
         choices=choices,
         undo=undo,
-        version=version,
     )
 
 
