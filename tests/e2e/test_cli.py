@@ -419,6 +419,7 @@ def test_double_coding_agreement_and_consensus_from_the_command_line(study):
     ]:
         out("code", "i1.txt", "--code", code, "--quote", quote, "--coder", coder)
     assert out("double-coding", "pick", "i1.txt") == "Picked 1 source (by hand): i1.txt\n"
+    assert fails("double-coding", "pick", "i1.txt") == "i1.txt is already picked for double coding"
     assert out("agreement", "--coders", "A,B", "--unit", "turn") == (
         "Agreement of A and B on 1 source; unit: speaker turns\n"
         "\n"

@@ -579,6 +579,55 @@ def test_themes_board_changes(client, demo):
     assert bad.status_code in (400, 404)
 
 
+def test_the_lead_draws_sources_for_double_coding_in_the_browser(client, demo):
+    from thematica.agreement.double_coding import picked
+
+    names = [s.name for s in demo.sources.list()]
+    assert len(names) == 4
+    page = client.get("/agreement").text
+    assert 'id="draw-form"' in page and 'id="pick-form"' in page
+    # A fifth of the transcripts, rounded up, is offered as the draw's size.
+    assert 'name="count" type="number" min="1" max="4" value="1"' in page
+    assert "<option>primary_diagnosis</option>" in page
+    drawn = client.post("/double-coding/pick", data={"count": "2", "seed": "7"}, headers=HTMX)
+    assert drawn.status_code == 204, drawn.text
+    first = picked(demo)
+    assert len(first) == 2 and {p.method for p in first} == {"random: 2 of 4, seed 7"}
+    assert unquote(drawn.cookies["thematica_flash"]) == (
+        "Picked 2 for double coding (random: 2 of 4, seed 7): "
+        + ", ".join(p.source for p in first)
+        + "."
+    )
+    assert demo.log(1)[0].action == "pick for double coding"
+    spread = {"count": "1", "seed": "", "stratify": "primary_diagnosis"}
+    assert client.post("/double-coding/pick", data=spread, headers=HTMX).status_code == 204
+    (method,) = {p.method for p in picked(demo)} - {"random: 2 of 4, seed 7"}
+    # A blank seed is replaced by a new one, and recorded.
+    assert re.fullmatch(r"stratified by primary_diagnosis: 1 of 2, seed \d+", method)
+    page = client.get("/agreement").text
+    (left,) = set(names) - {p.source for p in picked(demo)}
+    assert "of the 1 not yet picked" in page and f"<option>{left}</option>" in page
+    before = snapshot(demo)
+    for data, message in [
+        ({"count": "two"}, "how many sources to draw must be a whole number, not 'two'"),
+        ({"count": ""}, "give how many sources to draw"),
+        ({"count": "9"}, "cannot draw 9 of the 1 sources not yet picked"),
+        ({"count": "1", "seed": "x"}, "the seed must be a whole number, not 'x'"),
+        ({"count": "1", "stratify": "shoe size"}, "shoe size"),
+        ({"source": first[0].source}, f"{first[0].source} is already picked for double coding"),
+        ({"source": "no-such.txt"}, "no-such.txt"),
+    ]:
+        refused = client.post("/double-coding/pick", data=data, headers=HTMX)
+        assert refused.status_code in (400, 404), (data, refused.text)
+        assert message in refused.text, (data, refused.text)
+    assert snapshot(demo) == before
+    by_name = client.post("/double-coding/pick", data={"source": left}, headers=HTMX)
+    assert by_name.status_code == 204
+    assert (left, "by hand") in {(p.source, p.method) for p in picked(demo)}
+    # Every source picked: the forms give way.
+    assert 'id="draw-form"' not in client.get("/agreement").text
+
+
 def test_a_blind_coder_sees_only_their_own_codings_of_double_coded_sources(demo, demo_path):
     import warnings
 

@@ -35,6 +35,7 @@ CHANGES = [
     ("POST", "/consensus/start", {"a": "Dev", "b": "Hannah"}),
     ("POST", "/consensus/1/resolve", {"key": "a"}),
     ("POST", "/double-coding/blind", {"coder": "Dev", "blind": "true"}),
+    ("POST", "/double-coding/pick", {"count": "1", "seed": "3"}),
     ("POST", "/themes", {"name": "A theme"}),
     ("POST", "/themes/define", {"theme": "A theme", "definition": "Defined"}),
     ("POST", "/themes/status", {"theme": "A theme", "status": "reviewed"}),

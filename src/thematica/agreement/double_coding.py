@@ -72,6 +72,10 @@ def pick(
                 chosen = rng.sample(pool, random)
                 method = f"random: {random} of {len(pool)}, seed {seed}"
         new = [i for i in dict.fromkeys(chosen) if i not in already]
+        if not new:  # only by hand: a draw takes from the sources not yet picked
+            named = sorted({every[i] for i in chosen})
+            verb = "is" if len(named) == 1 else "are"
+            raise InvalidInput(f"{', '.join(named)} {verb} already picked for double coding")
         stamp = now()
         tx.insert_many(
             double_coded, [{"source_id": i, "method": method, "picked": stamp} for i in new]

@@ -118,7 +118,7 @@ def double_pick(
 
     project = get_project(ctx)
     names = pick(project, sources or None, random, seed, stratify)
-    method = picked(project)[0].method if names else ""
+    method = {p.source: p.method for p in picked(project)}[names[0]]
     typer.echo(f"Picked {plural(len(names), 'source')} ({method}): {', '.join(names)}")
 
 

@@ -490,6 +490,40 @@ def consensus_start(request: Request, a: Text = "", b: Text = "") -> Response:
     return done(request, message, f"/agreement?a={quote(a)}&b={quote(b)}#queue")
 
 
+@router.post("/double-coding/pick", dependencies=[requires(Permission.CONSENSUS)])
+def double_coding_pick(
+    request: Request,
+    source: OptionalText = None,
+    count: OptionalText = None,
+    seed: OptionalText = None,
+    stratify: OptionalText = None,
+) -> Response:
+    """Pick sources for double coding (``thematica double-coding pick``): one by name,
+    or ``count`` drawn at random with ``seed`` (a new one, recorded, when blank), spread
+    over a participant attribute's values when ``stratify`` names one."""
+    from thematica.agreement.double_coding import pick, picked
+
+    project = project_of(request)
+    if source:
+        names = pick(project, [source])
+    else:
+        drawn = _whole_number(count, "how many sources to draw")
+        given = _whole_number(seed, "the seed") if seed and seed.strip() else None
+        names = pick(project, random=drawn, seed=given, stratify=stratify or None)
+    method = {p.source: p.method for p in picked(project)}[names[0]]
+    message = f"Picked {len(names)} for double coding ({method}): {', '.join(names)}."
+    return done(request, message, "/agreement#double-coding")
+
+
+def _whole_number(value: str | None, what: str) -> int:
+    if not (value or "").strip():
+        raise InvalidInput(f"give {what}")
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise InvalidInput(f"{what} must be a whole number, not {value!r}") from None
+
+
 @router.post("/double-coding/blind", dependencies=[requires(Permission.CONSENSUS)])
 def double_coding_blind(
     request: Request,

@@ -593,6 +593,8 @@ class DoubleCoding:
 
     picked: list[Picked]
     blind: dict[str, bool]  # coder -> coding blind
+    unpicked: list[str]  # the sources not yet picked, by name
+    attributes: list[str]  # the participant attributes a draw can be spread over
 
     @property
     def shown(self) -> bool:
@@ -605,4 +607,8 @@ def double_coding(project: Project, coders: set[str]) -> DoubleCoding:
 
     with project.read() as conn:
         blind = {name: visible_coders(conn, name) is not None for name in sorted(coders)}
-    return DoubleCoding(picked(project), blind)
+    chosen = picked(project)
+    taken = {p.source for p in chosen}
+    unpicked = [s.name for s in project.sources.list() if s.name not in taken]
+    attributes = [a.name for a in project.cases.attributes()]
+    return DoubleCoding(chosen, blind, unpicked, attributes)
