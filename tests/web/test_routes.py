@@ -624,8 +624,16 @@ def test_the_lead_draws_sources_for_double_coding_in_the_browser(client, demo):
     by_name = client.post("/double-coding/pick", data={"source": left}, headers=HTMX)
     assert by_name.status_code == 204
     assert (left, "by hand") in {(p.source, p.method) for p in picked(demo)}
-    # Every source picked: the forms give way.
-    assert 'id="draw-form"' not in client.get("/agreement").text
+    # Every source picked: the forms give way, and each way of picking is named.
+    page = client.get("/agreement").text
+    assert 'id="draw-form"' not in page
+    (shown,) = re.findall(r'<p id="picked">.*?</p>', page)
+    assert re.sub(r"<[^>]+>", "", shown) == (
+        "Picked for double coding: "
+        + ", ".join(sorted(p.source for p in first))
+        + f" (random: 2 of 4, seed 7); {', '.join(p.source for p in picked(demo) if p.method == method)}"
+        + f" ({method}); {left} (by hand)."
+    )
 
 
 def test_a_blind_coder_sees_only_their_own_codings_of_double_coded_sources(demo, demo_path):

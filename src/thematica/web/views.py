@@ -600,6 +600,14 @@ class DoubleCoding:
     def shown(self) -> bool:
         return bool(self.picked) or any(self.blind.values())
 
+    @property
+    def by_method(self) -> dict[str, list[str]]:
+        """The picked sources under each way they were picked (by hand, each draw)."""
+        found: dict[str, list[str]] = {}
+        for p in sorted(self.picked, key=lambda p: (p.picked, p.source)):
+            found.setdefault(p.method, []).append(p.source)
+        return found
+
 
 def double_coding(project: Project, coders: set[str]) -> DoubleCoding:
     """The double-coding step as the agreement screen shows it, for ``coders``."""
