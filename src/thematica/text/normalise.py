@@ -38,7 +38,7 @@ def word_count(text: str) -> int:
     """The number of words, as ``len(text.split())`` counts them.
 
     An ASCII text is counted in two passes over its bytes rather than split: making a
-    string of each word of a transcript took longer than the rest of preparing it.
+    string of each word of a transcript took longer than finding its speaker turns.
 
     >>> word_count("  Well,\\tI  think\\nso. ")
     4
