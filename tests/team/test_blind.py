@@ -101,13 +101,18 @@ def test_once_the_blind_is_lifted_the_others_work_shows(team, blind_dev):
     assert MARKER in team("Dev").get(f"/sources/{DOUBLE}?coder=*").text
 
 
-def test_another_coders_work_does_not_change_a_blind_coders_reader(team, blind_dev):
+def test_another_coders_work_does_not_change_a_blind_coders_screens(team, blind_dev):
     """Not even the stylesheet link: it changes with the codes' colours, not with every
     change to the project, so its stamp says nothing of others at work."""
     dev = team("Dev")
     before = dev.get(f"/sources/{DOUBLE}").text
+    codebook = dev.get("/codes").text
+    lead_sees = team("Lena").get("/codes").text
     blind_dev.codings.add(DOUBLE, "Warmth", 0, 12, "Lena")
     assert dev.get(f"/sources/{DOUBLE}").text == before
+    # Nor the codebook's counts, which count only what a blind coder may see.
+    assert dev.get("/codes").text == codebook
+    assert team("Lena").get("/codes").text != lead_sees
     blind_dev.codes.recolour("Warmth", "#123456")
     after = dev.get(f"/sources/{DOUBLE}").text
     stamps = [re.search(r"/codes\.css\?v=(\w+)", html).group(1) for html in (before, after)]

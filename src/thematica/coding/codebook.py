@@ -23,6 +23,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from thematica.coding.anchors import detach_coding_memos
+from thematica.coding.coders import hide_from_blind
 from thematica.errors import Conflict, InvalidInput, NotFound, not_found
 from thematica.store.schema import audit, code, coding, memo, source_case
 from thematica.themes.links import drop_code_links, move_code_links
@@ -229,17 +230,19 @@ _CODINGS_BY_SOURCE_AND_CASE = (
 
 
 def code_counts(
-    conn: Connection, tree: NamedTree, code_ids: list[int] | None = None
+    conn: Connection, tree: NamedTree, actor: str, code_ids: list[int] | None = None
 ) -> dict[int, tuple[Counts, Counts]]:
     """``code id -> (own counts, counts with its sub-codes)`` for every code of ``tree``
-    (or only ``code_ids``), from one query.
+    (or only ``code_ids``), from one query, as ``actor`` may see them: a blind coder's
+    counts leave out the codings hidden from them, which would otherwise show others at
+    work on the double-coded sources.
 
     The query groups codings by code, source and linked case: a few rows per code and
     source, however many codings there are. Distinct sources and participants of a
     subtree are then unions of its codes' sets, which SQL could only count with a
     recursive join over every coding (ten times slower at 3,600 codings).
     """
-    query = _CODINGS_BY_SOURCE_AND_CASE
+    query = hide_from_blind(_CODINGS_BY_SOURCE_AND_CASE, conn, actor, coding)
     wanted = list(tree.rows) if code_ids is None else code_ids
     if code_ids is not None:
         subtrees = {d for c in code_ids for d in (c, *tree.descendants(c))}
@@ -334,7 +337,7 @@ class Codebook:
         sources and participants, alone and with its sub-codes (see :class:`Counts`)."""
         with self.project.read() as conn:
             tree = _Tree(conn)
-            counts = code_counts(conn, tree)
+            counts = code_counts(conn, tree, self.project.actor)
         return [tree.code(code_id, counts[code_id]) for code_id, _ in tree.walk()]
 
     def colours(self) -> dict[int, str]:
@@ -347,7 +350,7 @@ class Codebook:
         with self.project.read() as conn:
             tree = _Tree(conn)
             code_id = tree.find(name)
-            counts = code_counts(conn, tree, [code_id])
+            counts = code_counts(conn, tree, self.project.actor, [code_id])
         return tree.code(code_id, counts[code_id])
 
     # -- changing --------------------------------------------------------------------
@@ -536,7 +539,8 @@ class Codebook:
     def _get_id(self, code_id: int) -> Code:
         with self.project.read() as conn:
             tree = _Tree(conn)
-            return tree.code(code_id, code_counts(conn, tree, [code_id])[code_id])
+            counts = code_counts(conn, tree, self.project.actor, [code_id])
+            return tree.code(code_id, counts[code_id])
 
     # -- import and export ------------------------------------------------------------
 
