@@ -107,3 +107,41 @@ def test_bad_inputs_are_one_line_each(spoken, tmp_path):
         "odd.wav holds audio in an unknown codec, which the bundled FFmpeg decoders cannot "
         "read; convert it to WAV or FLAC first (with ffmpeg, sox or an audio editor)"
     )
+
+
+def tone(seconds, level=0.3):
+    """A 220 Hz tone: voiced enough for an onset finder."""
+    t = np.arange(round(seconds * 16000)) / 16000
+    return (level * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+
+
+def quiet(seconds, level=0.0):
+    return (level * np.random.default_rng(7).standard_normal(round(seconds * 16000))).astype(
+        np.float32
+    )
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        # Whisper started the word in the pause before it.
+        ([quiet(0.4), tone(0.3)], 0.4),
+        # ... and in the tail of the word before, across the whole pause.
+        ([tone(0.1), quiet(0.7), tone(0.3)], 0.8),
+        # Room noise 40 dB below the voice is still a pause.
+        ([quiet(0.5, 0.003), tone(0.3)], 0.5),
+        # A stop consonant's closure inside a word is not a pause.
+        ([tone(0.1), quiet(0.08), tone(0.3)], 0.0),
+        # Noise as loud as the voice leaves Whisper's time alone.
+        ([quiet(0.5, 0.3), tone(0.3)], 0.0),
+        # So does a word that is nearly all silence.
+        ([quiet(0.5), tone(0.03)], 0.0),
+        ([tone(0.3)], 0.0),
+        ([], 0.0),
+    ],
+)
+def test_a_word_starts_where_its_voice_does(parts, expected):
+    from thematica.transcribe.audio import speech_onset
+
+    samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+    assert speech_onset(samples) / 16000 == pytest.approx(expected, abs=0.011)

@@ -50,6 +50,22 @@ def test_each_line_starts_where_its_first_phrase_does(spoken, transcribed):
     assert all(p.start < p.end for p in transcript.phrases)
 
 
+@pytest.mark.parametrize("early", [0.3, 0.8])
+def test_a_word_whisper_starts_early_starts_where_the_voice_does(spoken, early):
+    """Whisper's word times vary with the CPU's arithmetic: one machine started a line
+    0.8 s early, in the tail of the line before. Each word starts where the voice does."""
+    from thematica.transcribe.audio import Recording
+    from thematica.transcribe.pipeline import TimedWord, start_at_the_voice
+
+    path, lines = spoken
+    with Recording(path) as recording:
+        samples = recording.read(0, 10**9)
+    words = [TimedWord(line.start - early, line.start + 0.3, " So") for line in lines[1:]]
+    heard = start_at_the_voice(words, samples)
+    assert [w.start for w in heard] == pytest.approx([line.start for line in lines[1:]], abs=0.05)
+    assert [w.end for w in heard] == [w.end for w in words]
+
+
 @pytest.fixture(scope="module")
 def excerpt(spoken, tmp_path_factory):
     """The first five lines of the interview (about 17 seconds), cut in the pause after."""

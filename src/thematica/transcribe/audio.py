@@ -22,6 +22,17 @@ from thematica.errors import InvalidInput
 
 SAMPLE_RATE = 16_000  # what Whisper listens at
 
+_FRAME = SAMPLE_RATE // 100  # 10 ms, the step speech onsets are found in
+# A frame this far below the loudest of its word is silence. Room noise in an interview
+# recording sits further below speech than this; where it does not, nothing is silent
+# and the word keeps the times Whisper gave it.
+_SILENCE_BELOW_PEAK_DB = 30.0
+# A silence this long inside a word is a pause before it, not a stop consonant's closure.
+_PAUSE_FRAMES = 15
+# What must be left of a word after its onset; less means the word is mostly silence
+# and Whisper's start is kept.
+_SPEECH_FRAMES = 5
+
 
 class Recording:
     """A recording opened for decoding; raises :class:`InvalidInput` for a missing or
@@ -125,6 +136,36 @@ class Recording:
                 yield out.to_ndarray().reshape(-1)
         for out in resampler.resample(None):
             yield out.to_ndarray().reshape(-1)
+
+
+def speech_onset(samples: np.ndarray) -> int:
+    """Where speech starts in one word's ``samples``, as a sample number (0 if at once).
+
+    Whisper's word times often start a word early, in the pause before it and sometimes
+    in the tail of the word before; a phrase (and the line a researcher clicks to hear)
+    should start where the voice does. The onset is the end of the last silence that
+    either opens the word or is long enough to be a pause.
+
+    >>> speech_onset(np.concatenate([np.zeros(8000), np.ones(8000)]))
+    8000
+    """
+    frames = len(samples) // _FRAME
+    if frames <= _SPEECH_FRAMES:
+        return 0
+    power = np.square(samples[: frames * _FRAME], dtype=np.float64).reshape(frames, _FRAME)
+    level = 10 * np.log10(power.mean(axis=1) + 1e-20)
+    silent = level < level.max() - _SILENCE_BELOW_PEAK_DB
+    onset = 0
+    run_start = None
+    for index, quiet in enumerate([*silent, False]):
+        if quiet and run_start is None:
+            run_start = index
+        elif not quiet and run_start is not None:
+            is_pause = run_start == 0 or index - run_start >= _PAUSE_FRAMES
+            if is_pause and index <= frames - _SPEECH_FRAMES:
+                onset = index
+            run_start = None
+    return onset * _FRAME
 
 
 def _reason(error: av.error.FFmpegError) -> str:

@@ -19,10 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
 
 from thematica.errors import InvalidInput
-from thematica.transcribe.audio import SAMPLE_RATE, Recording
+from thematica.transcribe.audio import SAMPLE_RATE, Recording, speech_onset
 from thematica.transcribe.checkpoint import Checkpoint, Progress
 from thematica.transcribe.draft import Phrase, Transcript, write_draft
 from thematica.transcribe.models import DEFAULT_MODEL, Model, file_sha256, load, locate
@@ -68,6 +70,24 @@ def split_phrases(words: Iterable[Any], offset: float = 0.0) -> list[Phrase]:
     if current:
         phrases.append(_phrase(current, offset))
     return [p for p in phrases if p.text]
+
+
+class TimedWord(NamedTuple):
+    start: float  # seconds
+    end: float
+    word: str  # with its leading space, as Whisper gives it
+
+
+def start_at_the_voice(words: Iterable[Any], samples: np.ndarray) -> list[Any]:
+    """``words`` (timed in seconds from the first of ``samples``), each starting where
+    its speech does (see :func:`~thematica.transcribe.audio.speech_onset`)."""
+    heard = []
+    for word in words:
+        onset = speech_onset(samples[_sample(word.start) : _sample(word.end)])
+        if onset:
+            word = TimedWord(word.start + onset / SAMPLE_RATE, word.end, word.word)
+        heard.append(word)
+    return heard
 
 
 def _phrase(words: list[Any], offset: float) -> Phrase:
@@ -186,7 +206,7 @@ class Transcriber:
                     progress(start + segment.end, total)
             # Whisper's segments end where its 30-second windows do, often mid-sentence:
             # phrases are cut from the words alone.
-            phrases = split_phrases(words, offset=start)
+            phrases = split_phrases(start_at_the_voice(words, samples), offset=start)
             end = start + len(samples) / SAMPLE_RATE
             if not last and len(phrases) >= 2:
                 carried = phrases.pop()
