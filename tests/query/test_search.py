@@ -164,3 +164,85 @@ def test_bad_unit_and_nothing_to_code(sqlite_study):
         sqlite_study.query.code_hits("judged", "Trust", unit="page")
     with pytest.raises(InvalidInput, match="finds nothing to code"):
         sqlite_study.query.code_hits("zebra", "Trust")
+
+
+# -- the index's windows ------------------------------------------------------------------
+
+
+def placed(pieces, length, filler=("the", "visit", "kind", "team", "health")):
+    """A participant's turn of ``length`` characters: filler words, and each of
+    ``pieces`` ({position: words}) at its position exactly."""
+    import random
+
+    rng = random.Random(len(pieces))
+    out = "Participant:"
+    for at, words in sorted({**pieces, length: ""}.items()):
+        while True:
+            word = rng.choice(filler)
+            if len(out) + 1 + len(word) >= at - 1:
+                break
+            out += " " + word
+        out += " " * (at - len(out)) + words
+    return out
+
+
+def spans(project, query):
+    return [(p.start, p.end) for p in project.query.search(query).hits]
+
+
+def test_a_word_cut_at_a_window_edge_is_not_taken_for_a_hit(sqlite_project):
+    from thematica.store.fts import OVERLAP, WINDOW
+
+    # "social" is in window 1 only. Window 1 starts in the "social" of "asocial", and
+    # ends after the "social" of "socialise", which window 2 holds whole.
+    text = placed(
+        {WINDOW - 1: "asocial", WINDOW + 3000: "social", 2 * WINDOW + OVERLAP - 6: "socialise"},
+        3 * WINDOW,
+    )
+    sqlite_project.sources.add("a.txt", text)
+    at, late = WINDOW + 3000, 2 * WINDOW + OVERLAP - 6
+    assert sqlite_project.sources.text("a.txt")[at : at + 6] == "social"
+    assert spans(sqlite_project, "social") == [(at, at + 6)]
+    assert spans(sqlite_project, "social*") == [(at, at + 6), (late, late + 9)]
+
+
+def test_hits_across_window_edges_are_all_found(project):
+    """Window by window, the search finds what a reading of the whole text finds."""
+    import random
+    import re
+
+    from thematica.store.fts import OVERLAP, WINDOW
+
+    edges = [n * WINDOW for n in range(1, 5)] + [n * WINDOW + OVERLAP for n in range(1, 4)]
+    # "social worker" across every edge of a window, and "health visitor" just inside.
+    pieces = {edge - 4: "social worker" for edge in edges}
+    pieces |= {edge - 30: "health visitor" for edge in edges}
+    rng = random.Random(3)
+    words = ["social", "worker", "socialise", "visitor", "health", "kind", "team"]
+    for _ in range(400):
+        at = rng.randrange(20, 5 * WINDOW - 40)
+        if all(abs(at - p) > 40 for p in pieces):
+            pieces[at] = " ".join(rng.choice(words) for _ in range(3))
+    project.sources.add("a.txt", placed(pieces, 5 * WINDOW))
+    project.sources.add("b.txt", placed({}, 3 * WINDOW))
+    text = project.sources.text("a.txt")
+    tokens = [(m.group().lower(), m.start(), m.end()) for m in re.finditer(r"[^\W_]+", text)]
+
+    def read(*phrase, prefix=False):
+        found = []
+        for i in range(len(tokens) - len(phrase) + 1):
+            run = tokens[i : i + len(phrase)]
+            *whole, last = [t for t, _, _ in run]
+            if whole == list(phrase[:-1]) and (
+                last.startswith(phrase[-1]) if prefix else last == phrase[-1]
+            ):
+                found.append((run[0][1], run[-1][2]))
+        return found
+
+    expected = read("social", "worker")
+    assert len(expected) > len(edges) and all(any(a < e < b for a, b in expected) for e in edges)
+    assert spans(project, '"social worker"') == expected
+    assert spans(project, '"health visitor"') == read("health", "visitor")
+    assert spans(project, "social*") == read("social", prefix=True)
+    assert spans(project, '"worker social"*') == read("worker", "social", prefix=True)
+    assert spans(project, "socialise") == read("socialise")

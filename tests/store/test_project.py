@@ -28,7 +28,8 @@ def test_sqlite_project_is_wal_with_foreign_keys_and_fts(sqlite_project, intervi
         hits = conn.exec_driver_sql(
             "SELECT rowid FROM source_fts WHERE source_fts MATCH 'NEAR(health visitor, 2)'"
         ).all()
-    assert hits == [(1,)]
+    # The index holds windows of each source; the first window of source 1.
+    assert hits == [(1 << 20,)]
 
 
 def test_fts_follows_text_changes_and_undo(sqlite_project, interview):
@@ -46,6 +47,67 @@ def test_fts_follows_text_changes_and_undo(sqlite_project, interview):
     assert (matches("grace"), matches("therapist")) == (0, 1)
     sqlite_project.undo()
     assert (matches("grace"), matches("therapist")) == (1, 0)
+
+
+def long_text(words=3000):
+    """A participant's turn of several windows of the index, every word a different one."""
+    return "Participant: " + " ".join(f"w{n}x" for n in range(words))
+
+
+def vocabulary(project):
+    """Each term of the full-text index with the windows and the times it occurs in."""
+    with project.read() as conn:
+        conn.exec_driver_sql(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.terms USING fts5vocab(main, source_fts, row)"
+        )
+        return conn.exec_driver_sql("SELECT term, doc, cnt FROM temp.terms").all()
+
+
+def test_the_windowed_index_takes_out_exactly_what_it_put_in(sqlite_project):
+    """Adding, editing, deleting and undoing a text of several windows leaves the index
+    as building it afresh from the texts would."""
+    from thematica.store.fts import WINDOW, reindex_sql
+    from thematica.text import Edit
+
+    project = sqlite_project
+    project.sources.add("a.txt", long_text())
+    project.sources.add("b.txt", long_text(500))
+    assert len(project.sources.text("a.txt")) > 2 * WINDOW
+    at = project.sources.text("a.txt").index("w1700x")
+    for words in ("changed", "changed words"):
+        project.sources.edit_text("a.txt", [Edit(at, at + 6, words)])
+        project.undo()
+    project.sources.edit_text("a.txt", [Edit(at, at + 6, "changed words")])
+    project.sources.add("c.txt", long_text(2000))
+    project.undo()  # c.txt is taken out
+    left = sorted(vocabulary(project))
+    with project.engine.begin() as conn:
+        for statement in reindex_sql():
+            conn.exec_driver_sql(statement)
+    assert sorted(vocabulary(project)) == left
+    terms = {term: windows for term, windows, _ in left}
+    assert "w1700x" not in terms and terms["changed"] == 1 and terms["w1x"] == 2
+    # A word in the overlap of two windows is in both.
+    assert terms[project.sources.text("a.txt")[WINDOW + 10 :].split()[1]] == 2
+    assert [p.text for p in project.query.search('"changed words"').hits] == ["changed words"]
+
+
+def test_upgrading_to_0010_indexes_existing_texts_in_windows(tmp_path):
+    from alembic import command
+
+    location = str(tmp_path / "study.thematica")
+    create_project(location).close()
+    with open_project(location) as project:
+        project.sources.add("a.txt", long_text())
+        with project.engine.begin() as conn:
+            command.downgrade(migrations.alembic_config(conn), "0009")
+            match = "SELECT rowid FROM source_fts WHERE source_fts MATCH 'w2900x'"
+            assert conn.exec_driver_sql(match).all() == [(1,)]
+    with open_project(location) as project:
+        with project.read() as conn:
+            assert conn.exec_driver_sql(match).all() == [((1 << 20) + 2,)]
+        (hit,) = project.query.search("w2900x").hits
+        assert project.sources.text("a.txt")[hit.start : hit.end] == "w2900x"
 
 
 def test_postgres_full_text_index_exists(postgres):

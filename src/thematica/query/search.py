@@ -10,10 +10,11 @@ A search is written as in SQLite's FTS5: ``word``, ``"a phrase"``, ``prefix*`` (
 ``"a phrase"*``), ``NEAR(a b, n)`` (``a`` and ``b`` at most ``n`` words apart, 10 when
 ``n`` is left out), and ``AND`` (or nothing), ``OR`` and ``NOT`` (or ``AND NOT``)
 between them, with brackets; the operators in capitals. Case and accents do not matter.
-The index says which transcripts can match; each is then read to place its hits, and
-the filter keeps the hits in the turns, participants and scope it asks for
-(participants' turns by default), so ``a NOT b`` means ``b`` is not said in the
-filtered text. On PostgreSQL its full-text index plays the first part (there, accents
+The index says where hits can be (on SQLite, which windows of which transcripts: see
+:mod:`thematica.store.fts`); only that text is read to place the hits, and the filter
+keeps the hits in the turns, participants and scope it asks for (participants' turns
+by default), so ``a NOT b`` means ``b`` is not said in the filtered text. On
+PostgreSQL its full-text index says which transcripts, read whole (there, accents
 count).
 """
 
@@ -39,8 +40,10 @@ from thematica.query.parsing import Reader, Token, shown
 from thematica.query.passages import Found, Passage, admitted, passages
 from thematica.query.places import places
 from thematica.query.stopwords import ENGLISH
+from thematica.store.fts import OVERLAP, WINDOW
 from thematica.store.raw import fetch, values_table
-from thematica.store.schema import source
+from thematica.store.schema import CHUNKS_PER_SOURCE, source
+from thematica.store.texts import text_slices
 from thematica.text.span import Span
 
 if TYPE_CHECKING:
@@ -249,12 +252,12 @@ def _leaves(node: Phrase | Near | Both) -> list[Phrase | Near]:
     return [node]
 
 
-# -- the index: which sources can match ---------------------------------------------------
+# -- the index: where the hits can be ---------------------------------------------------
 
 
-# The index narrows the sources to read; it does not decide. The right side of a NOT is
-# left out of what it is asked: a word said only in a turn the filter leaves out must
-# not rule a source out.
+# The index narrows what is read; it does not decide. The right side of a NOT is left
+# out of which sources can match (a word said only in a turn the filter leaves out must
+# not rule a source out), but where its hits can be is still read.
 
 
 def _fts5(node: Phrase | Near | Both) -> str:
@@ -278,19 +281,84 @@ def _tsquery(node: Phrase | Near | Both) -> str:
     return f"({_tsquery(node.left)}){joiner}({_tsquery(node.right)})"
 
 
-def _candidates(conn: Connection, node: Phrase | Near | Both) -> list[int]:
-    """The ids of the sources the full-text index says may match, in id order."""
+Ranges = dict[int, list[tuple[int, int]] | None]  # source id -> where to read (None: all)
+
+
+def _where_to_read(conn: Connection, node: Phrase | Near | Both) -> Ranges:
+    """The sources that may match ``node`` and the ranges of each its hits can be in.
+
+    SQLite's index holds windows of each source (see :mod:`thematica.store.fts`): a phrase is looked
+    for in the windows that hold it. A NEAR pair may straddle two windows, so a source
+    holding both its phrases is read whole; so is every source on PostgreSQL, whose
+    index holds whole texts.
+    """
     try:
-        if conn.dialect.name == "sqlite":
-            sql = "SELECT rowid FROM source_fts WHERE source_fts MATCH ? ORDER BY rowid"
-            return [r[0] for r in fetch(conn, sql, [_fts5(node)])]
-        sql = (
-            "SELECT id FROM source WHERE to_tsvector('simple', text) "
-            "@@ to_tsquery('simple', %s) ORDER BY id"
-        )
-        return [r[0] for r in fetch(conn, sql, [_tsquery(node)])]
+        if conn.dialect.name != "sqlite":
+            sql = (
+                "SELECT id FROM source WHERE to_tsvector('simple', text) "
+                "@@ to_tsquery('simple', %s)"
+            )
+            return {r[0]: None for r in fetch(conn, sql, [_tsquery(node)])}
+        windows = {
+            id(phrase): _windows(conn, phrase)
+            for leaf in _leaves(node)
+            for phrase in (leaf.phrases if isinstance(leaf, Near) else (leaf,))
+        }
     except DatabaseError as error:  # the query is built from tokens; this is a safeguard
         raise InvalidInput(f"{WHAT}: the full-text index refused it ({error.orig})") from None
+    leaves = _leaves(node)
+    near = set().union(*(_sources(leaf, windows) for leaf in leaves if isinstance(leaf, Near)))
+    phrases = [windows[id(leaf)] for leaf in leaves if isinstance(leaf, Phrase)]
+    return {
+        s: None if s in near else _merged(set().union(*(p.get(s, ()) for p in phrases)))
+        for s in _sources(node, windows)
+    }
+
+
+def _windows(conn: Connection, phrase: Phrase) -> dict[int, set[int]]:
+    """The numbers of the windows holding ``phrase``, by source."""
+    found: dict[int, set[int]] = {}
+    sql = "SELECT rowid FROM source_fts WHERE source_fts MATCH ?"
+    for (rowid,) in fetch(conn, sql, [_fts5(phrase)]):
+        source_id, n = divmod(rowid, CHUNKS_PER_SOURCE)
+        found.setdefault(source_id, set()).add(n)
+    return found
+
+
+def _sources(node: Phrase | Near | Both, windows: dict[int, dict[int, set[int]]]) -> set[int]:
+    if isinstance(node, Phrase):
+        return set(windows[id(node)])
+    if isinstance(node, Near):
+        first, second = (windows[id(p)] for p in node.phrases)
+        return first.keys() & second.keys()
+    left = _sources(node.left, windows)
+    if node.kind == "not":
+        return left
+    right = _sources(node.right, windows)
+    return left & right if node.kind == "and" else left | right
+
+
+def _merged(numbers: set[int]) -> list[tuple[int, int]]:
+    """Windows as ranges of text, windows that overlap made one."""
+    ranges: list[tuple[int, int]] = []
+    for n in sorted(numbers):
+        start, end = n * WINDOW, (n + 1) * WINDOW + OVERLAP
+        if ranges and start <= ranges[-1][1]:
+            ranges[-1] = (ranges[-1][0], end)
+        else:
+            ranges.append((start, end))
+    return ranges
+
+
+def _read(conn: Connection, ranges: Ranges) -> Iterable[tuple[int, int, str, bool, bool]]:
+    """Each range's folded text: ``(source_id, start, text, cut_before, cut_after)``;
+    ``cut_before`` and ``cut_after`` say whether the text goes on past either edge."""
+    whole = sorted(s for s, r in ranges.items() if r is None)
+    for source_id, text in _folded(conn, whole).items():
+        yield source_id, 0, text, False, False
+    parts = [(s, a, b) for s, r in sorted(ranges.items()) if r is not None for a, b in r]
+    for (source_id, start, end), text in zip(parts, text_slices(conn, parts), strict=True):
+        yield source_id, start, fold(text), start > 0, len(text) == end - start
 
 
 # -- placing the hits ---------------------------------------------------------------------
@@ -352,29 +420,30 @@ def _matches(node: Phrase | Near | Both, found: dict[int, list]) -> tuple[bool, 
 
 @dataclass
 class _Found:
-    """A search's admitted hits with their places, and the folded texts of their
-    sources (the same length as the texts, with the same punctuation and spaces)."""
+    """A search's admitted hits with their places."""
 
     scope: Scope
     hits: list[tuple[tuple[int, int, int], Any]]
-    texts: dict[int, str]
 
 
 def _search(conn: Connection, project: Project, query: str, where: Filter) -> _Found:
     node = parse(query)
     scope = resolve(conn, where, project.actor)
-    ids = _candidates(conn, node)
+    ranges = _where_to_read(conn, node)
     if scope.source_ids is not None:
-        ids = [i for i in ids if i in scope.source_ids]
-    texts = _folded(conn, ids)
+        ranges = {s: r for s, r in ranges.items() if s in scope.source_ids}
     leaves = _leaves(node)
     spans: list[tuple[int, int, int]] = []
     owners: list[int] = []  # the leaf each span is a hit of
-    for source_id in ids:
-        folded = texts[source_id]
+    for source_id, at, folded, cut_before, cut_after in _read(conn, ranges):
         for leaf in leaves:
             for start, end in _hits(leaf, folded):
-                spans.append((source_id, start, end))
+                # A hit at a cut edge may be part of a longer word, or the tail of one.
+                # A real hit there lies whole in the window beside, and the index puts
+                # that window in the same range.
+                if (cut_before and start == 0) or (cut_after and end == len(folded)):
+                    continue
+                spans.append((source_id, at + start, at + end))
                 owners.append(id(leaf))
     found_places = places(conn, spans, times=True)
     by_source: dict[int, dict[int, list]] = {}
@@ -387,7 +456,7 @@ def _search(conn: Connection, project: Project, query: str, where: Filter) -> _F
         if matched:
             kept.update(hits)
     ordered = sorted(kept.items())
-    return _Found(scope, _merge(ordered), texts)
+    return _Found(scope, _merge(ordered))
 
 
 def _merge(hits: list[tuple[tuple[int, int, int], Any]]) -> list[tuple[tuple[int, int, int], Any]]:
@@ -452,11 +521,9 @@ def code_hits(
     with project.read() as conn:
         found = _search(conn, project, query, where)
         names = dict(conn.execute(select(source.c.id, source.c.name)).all())
+        texts = _texts(conn, sorted({s for (s, _, _), _ in found.hits}))
     spans = sorted(
-        {
-            _unit_span(found.texts[s], a, b, place.turn, unit) + (s,)
-            for (s, a, b), place in found.hits
-        }
+        {_unit_span(texts[s], a, b, place.turn, unit) + (s,) for (s, a, b), place in found.hits}
     )
     if not spans:
         raise InvalidInput(f"{WHAT} {query!r} finds nothing to code in the filtered text")

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from thematica.store.fts import add_windows
 from thematica.store.schema import TABLES
 
 Row = Mapping[str, Any]
@@ -56,7 +57,7 @@ class Writer:
             self._next_id.pop(table.name, None)  # an explicit id may be above the max
         else:
             self._next_id[table.name] = new_id + 1
-        self._record_insert(table, [new_id])
+        self._inserted(table, [new_id], [values])
         return new_id
 
     def insert_many(self, table: Table, rows: Sequence[Row]) -> list[int]:
@@ -88,7 +89,7 @@ class Writer:
         else:
             statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
             ids = list(self.conn.execute(statement, rows).scalars())
-        self._record_insert(table, ids)
+        self._inserted(table, ids, rows)
         return ids
 
     def update(self, table: Table, row_id: int, values: Row) -> None:
@@ -126,6 +127,11 @@ class Writer:
 
     def delete(self, table: Table, row_id: int) -> None:
         self.delete_many(table, [row_id])
+
+    def _inserted(self, table: Table, ids: Sequence[int], rows: Sequence[Row]) -> None:
+        if table.name == "source" and self.conn.dialect.name == "sqlite":
+            add_windows(self.conn, zip(ids, (row["text"] for row in rows), strict=True))
+        self._record_insert(table, ids)
 
     def _record_insert(self, table: Table, ids: Sequence[int]) -> None:
         last = self.changes[-1] if self.changes else None

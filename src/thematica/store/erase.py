@@ -25,6 +25,7 @@ from sqlalchemy import Column, Table, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from thematica.store.changes import Writer
+from thematica.store.fts import reindex_sql
 from thematica.store.schema import audit, metadata
 
 ERASED = {"erased": "withdrawal of consent"}
@@ -237,7 +238,8 @@ def wipe_free_space(engine: Engine) -> bool:
     try:
         cursor = raw.cursor()
         cursor.execute("PRAGMA secure_delete = ON")
-        cursor.execute("INSERT INTO source_fts(source_fts) VALUES ('rebuild')")
+        for statement in reindex_sql():
+            cursor.execute(statement)
         cursor.execute("VACUUM")
         busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         cursor.close()

@@ -23,44 +23,55 @@ def span_texts(
 
     Reads only the chunks of text the spans and their ``context`` touch.
     """
-    windows = []
-    wanted: set[int] = set()
-    for source_id, start, end in spans:
-        first, last = max(0, start - context) // CHUNK, max(start, end + context - 1) // CHUNK
-        ids = range(chunk_id(source_id, first), chunk_id(source_id, last) + 1)
-        windows.append(ids)
-        wanted.update(ids)
+    wide = [(s, max(0, start - context), end + context) for s, start, end in spans]
+    found = []
+    for (_, start, end), (_, low, _), text in zip(
+        spans, wide, text_slices(conn, wide), strict=True
+    ):
+        found.append((text[: start - low], text[start - low : end - low], text[end - low :]))
+    return found
+
+
+def text_slices(conn: Connection, ranges: Sequence[tuple[int, int, int]]) -> list[str]:
+    """The text of each ``(source_id, start, end)`` range (cut short where the text ends),
+    read from the chunks the ranges touch."""
+    runs: list[list[int]] = []  # [first, last] chunk ids, in order, none overlapping
+    for ids in sorted((_chunk_ids(*r) for r in ranges), key=lambda ids: ids.start):
+        if runs and ids.start <= runs[-1][1] + 1:
+            runs[-1][1] = max(runs[-1][1], ids.stop - 1)
+        else:
+            runs.append([ids.start, ids.stop - 1])
     chunks: dict[int, str] = {}
-    ordered = sorted(wanted)
     # The statement is written here and run on the driver's own cursor: joining a VALUES
     # list on the primary key is several times faster than an IN list in SQLite, and
     # SQLAlchemy takes longer to compile thousands of bound ids, and to wrap thousands
     # of rows, than the database takes to answer.
     cursor = conn.connection.cursor()
     try:
-        for at in range(0, len(ordered), 10000):
-            batch = ordered[at : at + 10000]
-            rows = ", ".join(f"({mark(conn)})" for _ in batch)
+        for at in range(0, len(runs), 5000):
+            batch = runs[at : at + 5000]
+            rows = ", ".join([f"({mark(conn)}, {mark(conn)})"] * len(batch))
             cursor.execute(
-                f"WITH want(id) AS (VALUES {rows}) "
-                "SELECT c.id, c.text FROM want JOIN source_chunk c ON c.id = want.id",
-                batch,
+                f"WITH want(low, high) AS (VALUES {rows}) "
+                "SELECT c.id, c.text FROM want JOIN source_chunk c "
+                "ON c.id BETWEEN want.low AND want.high",
+                [n for run in batch for n in run],
             )
             chunks.update(cursor.fetchall())
     finally:
         cursor.close()
     found = []
-    for (_, start, end), ids in zip(spans, windows, strict=True):
-        window = "".join([chunks.get(i, "") for i in ids])
+    for source_id, start, end in ranges:
+        ids = _chunk_ids(source_id, start, end)
+        joined = "".join([chunks.get(i, "") for i in ids])
         offset = (ids.start % CHUNKS_PER_SOURCE) * CHUNK
-        found.append(
-            (
-                window[max(0, start - context) - offset : start - offset],
-                window[start - offset : end - offset],
-                window[end - offset : end + context - offset],
-            )
-        )
+        found.append(joined[start - offset : end - offset])
     return found
+
+
+def _chunk_ids(source_id: int, start: int, end: int) -> range:
+    first, last = start // CHUNK, max(start, end - 1) // CHUNK
+    return range(chunk_id(source_id, first), chunk_id(source_id, last) + 1)
 
 
 def chunk_rows(source_id: int, text: str) -> list[dict]:
