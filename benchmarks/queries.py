@@ -383,7 +383,8 @@ def main() -> None:
         },
         "workload": {"seed": args.seed, "codes": len(CODES), "codings_per_doc": 20},
         "runs": runs,
-        "targets": targets(runs[-1]),
+        # The targets are for the largest corpus, whatever order the sizes came in.
+        "targets": targets(max(runs, key=lambda run: run["docs"])),
     }
     print(json.dumps(output, indent=2))
 

@@ -287,10 +287,10 @@ Ranges = dict[int, list[tuple[int, int]] | None]  # source id -> where to read (
 def _where_to_read(conn: Connection, node: Phrase | Near | Both) -> Ranges:
     """The sources that may match ``node`` and the ranges of each its hits can be in.
 
-    SQLite's index holds windows of each source (see :mod:`thematica.store.fts`): a phrase is looked
-    for in the windows that hold it. A NEAR pair may straddle two windows, so a source
-    holding both its phrases is read whole; so is every source on PostgreSQL, whose
-    index holds whole texts.
+    SQLite's index holds windows of each source (see :mod:`thematica.store.fts`): a
+    phrase's hits are looked for in the windows that hold it. A NEAR pair may straddle
+    two windows, so a source holding both its phrases is read whole; so is every source
+    on PostgreSQL, whose index holds whole texts.
     """
     try:
         if conn.dialect.name != "sqlite":
