@@ -43,6 +43,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
     _drop()
+    # The index as revision 0001 made it.
     op.execute(
         "CREATE VIRTUAL TABLE source_fts USING fts5("
         f"text, content='source', content_rowid='id', {TOKENIZE})"
