@@ -61,3 +61,37 @@ def test_a_voice_print_is_timbre_and_pitch_and_none_for_a_blip():
     assert len(found) == 20
     assert np.exp(found[-1]) == pytest.approx(150, rel=0.03)
     assert voice_print(hum[:800]) is None
+
+
+def test_a_process_makes_its_first_print_only_while_no_other_is_compiling():
+    """Two processes compiling librosa's numba code at once can leave its cache pointing
+    at the wrong machine code, and every later print crashes. A process makes its first
+    print only while it holds the compile lock: here the test holds it."""
+    import subprocess
+    import sys
+    import time
+
+    from filelock import FileLock
+
+    from thematica.transcribe.speakers import COMPILE_LOCK
+
+    script = (
+        "import numpy as np, librosa\n"
+        "from thematica.transcribe.speakers import voice_print\n"
+        "tone = np.sin(np.arange(16000) / 16000 * 2 * np.pi * 200).astype(np.float32)\n"
+        "librosa.yin(tone, fmin=60, fmax=500, sr=16000)  # compiled or loaded: no wait\n"
+        "print('ready', flush=True)\n"
+        "voice_print(tone)\n"
+        "print('printed', flush=True)\n"
+    )
+    with FileLock(COMPILE_LOCK):
+        child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        try:
+            assert child.stdout.readline() == "ready\n"
+            time.sleep(1.0)  # a print takes about 10 ms once librosa is ready
+            assert child.poll() is None
+        except BaseException:
+            child.kill()
+            raise
+    out, _ = child.communicate(timeout=120)
+    assert out == "printed\n" and child.returncode == 0

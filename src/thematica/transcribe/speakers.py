@@ -11,7 +11,10 @@ says so, and the researcher confirms or fixes every label before import.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 
@@ -33,14 +36,43 @@ def voice_print(samples: np.ndarray) -> list[float] | None:
     voiced part of one phrase; None for a phrase too short to tell."""
     if len(samples) < MIN_PRINT_SAMPLES:
         return None
-    import librosa
+    with _first_use(samples.dtype):
+        import librosa
 
-    mfcc = librosa.feature.mfcc(y=samples, sr=SAMPLE_RATE, n_mfcc=20)[1:]
-    pitch = librosa.yin(samples, fmin=PITCH_RANGE[0], fmax=PITCH_RANGE[1], sr=SAMPLE_RATE)
-    loudness = librosa.feature.rms(y=samples)[0][: len(pitch)]
+        mfcc = librosa.feature.mfcc(y=samples, sr=SAMPLE_RATE, n_mfcc=20)[1:]
+        pitch = librosa.yin(samples, fmin=PITCH_RANGE[0], fmax=PITCH_RANGE[1], sr=SAMPLE_RATE)
+        loudness = librosa.feature.rms(y=samples)[0][: len(pitch)]
     # yin guesses a pitch for every frame, pauses included: keep the louder half.
     voiced = pitch[: len(loudness)][loudness >= np.median(loudness)]
     return [*mfcc.mean(axis=1).tolist(), float(np.log(np.median(voiced)))]
+
+
+# The kinds of samples this process has made prints of: librosa's compiled code for them
+# is loaded.
+_USED: set[np.dtype] = set()
+COMPILE_LOCK = Path(tempfile.gettempdir()) / "thematica-librosa-compile.lock"
+
+
+@contextmanager
+def _first_use(dtype: np.dtype) -> Iterator[None]:
+    """Make a process's first print (of each kind of samples) one process at a time.
+
+    librosa compiles parts of itself with numba when first used, and numba keeps the
+    compiled code in files beside librosa, numbered by a count it reads and writes back
+    unlocked. Two processes compiling at once (the workers of a batch, a fresh install)
+    can each write file 1 for a different function; from then on every process that
+    loads it runs the wrong machine code and crashes, until the files are deleted. A
+    lock file held through the first use lets one process compile and write while the
+    others wait, then load what it wrote.
+    """
+    if dtype in _USED:
+        yield
+        return
+    from filelock import FileLock
+
+    with FileLock(COMPILE_LOCK):
+        yield
+    _USED.add(dtype)
 
 
 def suggest_two(
