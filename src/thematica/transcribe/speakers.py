@@ -11,6 +11,7 @@ says so, and the researcher confirms or fixes every label before import.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -50,7 +51,13 @@ def voice_print(samples: np.ndarray) -> list[float] | None:
 # The kinds of samples this process has made prints of: librosa's compiled code for them
 # is loaded.
 _USED: set[np.dtype] = set()
-COMPILE_LOCK = Path(tempfile.gettempdir()) / "thematica-librosa-compile.lock"
+# One per user: a shared compute node's /tmp is everyone's, and another user's lock file
+# could not be opened. (Windows' temporary folder is the user's own.)
+COMPILE_LOCK = Path(tempfile.gettempdir()) / (
+    f"thematica-librosa-compile-{os.getuid()}.lock"
+    if hasattr(os, "getuid")
+    else "thematica-librosa-compile.lock"
+)
 
 
 @contextmanager
