@@ -292,6 +292,7 @@ def _where_to_read(conn: Connection, node: Phrase | Near | Both) -> Ranges:
     two windows, so a source holding both its phrases is read whole; so is every source
     on PostgreSQL, whose index holds whole texts.
     """
+    leaves = _leaves(node)
     try:
         if conn.dialect.name != "sqlite":
             sql = (
@@ -301,12 +302,11 @@ def _where_to_read(conn: Connection, node: Phrase | Near | Both) -> Ranges:
             return {r[0]: None for r in fetch(conn, sql, [_tsquery(node)])}
         windows = {
             id(phrase): _windows(conn, phrase)
-            for leaf in _leaves(node)
+            for leaf in leaves
             for phrase in (leaf.phrases if isinstance(leaf, Near) else (leaf,))
         }
     except DatabaseError as error:  # the query is built from tokens; this is a safeguard
         raise InvalidInput(f"{WHAT}: the full-text index refused it ({error.orig})") from None
-    leaves = _leaves(node)
     near = set().union(*(_sources(leaf, windows) for leaf in leaves if isinstance(leaf, Near)))
     phrases = [windows[id(leaf)] for leaf in leaves if isinstance(leaf, Phrase)]
     return {
